@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ctrace.ko: module init/exit and the /dev/ctrace misc device.
+ *
+ * /dev/ctrace is mode 0666: opening it grants nothing by itself; each
+ * request on it is checked against the caller's credentials.  An open file
+ * pins the module (fops.owner), so rmmod is refused while one exists.
+ */
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+
+#include "ctrace.h"
+
+static int ctrace_dev_open(struct inode *inode, struct file *file)
+{
+	return nonseekable_open(inode, file);
+}
+
+static long ctrace_dev_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
+{
+	return -ENOTTY;
+}
+
+static const struct file_operations ctrace_dev_fops = {
+	.owner = THIS_MODULE,
+	.open = ctrace_dev_open,
+	.unlocked_ioctl = ctrace_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice ctrace_miscdev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = CTRACE_DEVICE_NAME,
+	.fops = &ctrace_dev_fops,
+	.mode = 0666,
+};
+
+#ifdef CTRACE_TEST_HOOKS
+/*
+ * Test-only build (make CTRACE_TEST_HOOKS=1): writing to this parameter
+ * fires a WARN, so the test runner can prove its dmesg check catches one.
+ */
+static int ctrace_test_warn_set(const char *val, const struct kernel_param *kp)
+{
+	WARN(1, "ctrace: test_warn written (deliberate, test-only build)\n");
+	return 0;
+}
+
+static const struct kernel_param_ops ctrace_test_warn_ops = {
+	.set = ctrace_test_warn_set,
+};
+module_param_cb(test_warn, &ctrace_test_warn_ops, NULL, 0200);
+MODULE_PARM_DESC(test_warn, "test-only: writing fires a WARN");
+#endif
+
+#define CTRACE_CHECK_LAYOUT(cond) BUILD_BUG_ON(!(cond))
+
+static int __init ctrace_init(void)
+{
+	int err;
+
+	CTRACE_LAYOUT_CHECKS(CTRACE_CHECK_LAYOUT);
+
+	err = ctrace_genl_init();
+	if (err)
+		return err;
+	err = misc_register(&ctrace_miscdev);
+	if (err)
+		goto err_genl;
+	return 0;
+
+err_genl:
+	ctrace_genl_exit();
+	return err;
+}
+
+static void __exit ctrace_exit(void)
+{
+	misc_deregister(&ctrace_miscdev);
+	ctrace_genl_exit();
+}
+
+module_init(ctrace_init);
+module_exit(ctrace_exit);
+MODULE_DESCRIPTION("ctrace: scheduler and user-event tracer");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,61 @@
+#!/bin/bash
+# check.sh: the whole test suite, as `make check` runs it (after building).
+#
+# Stages, each printing TAP (a test program's own TAP indented by "# "):
+#   unit      host unit tests under ASan/UBSan
+#   lint      checkpatch --strict, sparse and W=1 on kmod/ and uapi/
+#   harness   the kernel-test runner fails what it must
+#   vm-<k>    the kernel tests in a VM booting each test kernel
+#
+# What is counted: every test case a program reports ("# ok"/"# not ok")
+# and every top-level line (a program's exit status, dmesg and unload
+# checks; a lint finding; a runner expectation).  The last line is
+# "N passed, N failed, N skipped"; the exit status is 0 when none failed.
+# CTRACE_CHECK_STAGES limits the stages (e.g. "unit lint").
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+O=${O:-$top/build}
+cd "$top"
+log=$O/check
+rm -rf "$log"
+mkdir -p "$log"
+kernels=${TEST_KERNELS:-$("$top/tools/build/kernels.sh" --test)}
+first_kernel=$(echo $kernels | awk '{print $1}')
+
+stages=${CTRACE_CHECK_STAGES:-unit lint harness $(for k in $kernels; do echo "vm-$k"; done)}
+start_all=$(date +%s)
+
+run_stage() {
+	local name=$1 start rc
+	shift
+	echo "### $name: $*"
+	start=$(date +%s)
+	"$@" 2>&1 | tee "$log/$name.log"
+	rc=${PIPESTATUS[0]}
+	echo "### $name: exit $rc, $(( $(date +%s) - start ))s"
+	# A stage that dies before reporting anything still counts as a failure.
+	if [ $rc != 0 ] && ! grep -qE '^(# )?not ok' "$log/$name.log"; then
+		echo "not ok - $name # stage failed (exit $rc) without a failing test" | tee -a "$log/$name.log"
+	fi
+}
+
+for s in $stages; do
+	case $s in
+	unit) run_stage unit "$top/tests/run-unit" "$O"/tests/unit/* ;;
+	lint) run_stage lint "$top/tests/lint.sh" ;;
+	harness) run_stage harness "$top/tests/harness_test.sh" -k "$first_kernel" ;;
+	vm-*) run_stage "$s" "$top/tests/run-ktests" -k "${s#vm-}" ;;
+	*) echo "check.sh: unknown stage $s" >&2; exit 2 ;;
+	esac
+done
+
+pass=$(cat "$log"/*.log | grep -E '^(# )?ok ' | grep -cv '# SKIP')
+skip=$(cat "$log"/*.log | grep -E '^(# )?ok ' | grep -c '# SKIP')
+fail=$(cat "$log"/*.log | grep -cE '^(# )?not ok')
+echo "make check took $(( $(date +%s) - start_all ))s; logs in $log"
+if [ "$skip" -gt 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+[ "$fail" = 0 ]

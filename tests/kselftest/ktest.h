@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by ctrace's in-kernel tests (run by tests/ktest-run with
+ * ctrace.ko loaded, as root).  Environment: CTRACE_KO, the module file the
+ * runner loaded; CTRACE_BUILD, the build directory (tools are in bin/).
+ */
+#ifndef CTRACE_KTEST_H
+#define CTRACE_KTEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Number of possible CPUs, from /sys/devices/system/cpu/possible ("0-N"). */
+static inline int ktest_possible_cpus(void)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+	int lo = 0, hi = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d-%d", &lo, &hi) < 1)
+		hi = -1;
+	else if (hi < 0)
+		hi = lo;
+	fclose(f);
+	return hi + 1;
+}
+
+/* Path of a built tool: $CTRACE_BUILD/bin/NAME. */
+static inline const char *ktest_tool(const char *name)
+{
+	static char path[4096];
+	const char *b = getenv("CTRACE_BUILD");
+
+	snprintf(path, sizeof(path), "%s/bin/%s", b ? b : "build", name);
+	return path;
+}
+
+/*
+ * Run a shell command, capturing stdout and stderr together into @out
+ * (NUL-terminated, truncated to @size).  Returns the exit status, or -1.
+ */
+static inline int ktest_run(const char *cmd, char *out, size_t size)
+{
+	char buf[8192];
+	size_t used = 0;
+	FILE *p;
+	int st;
+
+	if (snprintf(buf, sizeof(buf), "%s 2>&1", cmd) >= (int)sizeof(buf))
+		return -1;
+	p = popen(buf, "r");
+	if (!p)
+		return -1;
+	out[0] = '\0';
+	while (fgets(buf, sizeof(buf), p)) {
+		size_t n = strlen(buf);
+
+		if (used + n >= size)
+			n = size - used - 1;
+		memcpy(out + used, buf, n);
+		used += n;
+		out[used] = '\0';
+	}
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Read a small file into @buf; returns its length or -errno. */
+static inline int ktest_read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		n = -errno;
+	else
+		buf[n] = '\0';
+	close(fd);
+	return n;
+}
+
+#endif

@@ -1,0 +1,44 @@
+#!/bin/bash
+# demo.sh: what `make demo` shows, on the running kernel when it can load
+# modules (as root), else in a VM booting the newest test kernel.
+#
+#   tools/build/demo.sh [-k KERNEL]     choose where, then run the steps
+#   tools/build/demo.sh --inside DIR    the steps themselves (as root, on
+#                                       the kernel that loads the module);
+#                                       results are written to DIR
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+O=${O:-$top/build}
+
+if [ "${1:-}" = --inside ]; then
+	out=$2
+	krel=$(uname -r)
+	ko=$O/kmod/$krel/kmod/ctrace.ko
+	echo "== demo on $krel ($(nproc) CPUs)"
+	echo "== insmod $ko"
+	insmod "$ko"
+	echo "== ctrace info"
+	"$O/bin/ctrace" info | tee "$out/info.txt"
+	echo "== rmmod ctrace"
+	rmmod ctrace
+	echo "== done; results in the demo output directory"
+	exit 0
+fi
+
+kernel=
+[ "${1:-}" = -k ] && kernel=$2
+out=$O/demo
+rm -rf "$out"
+mkdir -p "$out"
+if [ "$(id -u)" = 0 ] && "$top/tools/build/kernels.sh" --can-load &&
+	[ -f "$O/kmod/$(uname -r)/kmod/ctrace.ko" ]; then
+	"$0" --inside "$out"
+else
+	krel=$("$top/tools/build/kernels.sh" --resolve "${kernel:-6.12}")
+	echo "== this kernel cannot load modules: booting $krel in QEMU"
+	"$top/tests/vm/run-vm" -k "$krel" --out "$out" -- \
+		env O="$O" "$0" --inside /run/out 2>&1 | tr -d '\r'
+	rm -f "$out/guest.sh" "$out/exitcode"
+fi
+echo "== demo output in $out:"
+ls -l "$out"

@@ -1,0 +1,45 @@
+#!/bin/bash
+# deps.sh [--bench]: install what ctrace needs from Debian's packages.
+#
+# Idempotent: does nothing when everything is there.  As root it installs
+# what is missing; otherwise it prints the exact apt-get line and fails.
+# --bench adds what `make bench` compares against (LTTng, trace-cmd, Go).
+set -euo pipefail
+
+pkgs=(
+	# build
+	gcc make pkg-config libc6-dev libnl-genl-3-dev kmod xz-utils zstd cpio
+	# the kernels the module is built against and tested on
+	linux-headers-amd64 linux-image-amd64
+	linux-headers-6.12-amd64 linux-image-6.12-amd64
+	# kselftest_harness.h and checkpatch.pl come from the kernel sources
+	linux-source-6.1 sparse perl
+	# the VM
+	qemu-system-x86 busybox-static
+	# tests: dmesg and setpriv (util-linux), ps (procps)
+	util-linux procps
+)
+if [ "${1:-}" = --bench ]; then
+	pkgs+=(linux-perf trace-cmd lttng-tools liblttng-ust-dev golang-go)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+	[ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2> /dev/null)" = installed ] ||
+		missing+=("$p")
+done
+[ ${#missing[@]} = 0 ] && exit 0
+
+line="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing packages; as root, run:" >&2
+	echo "  $line" >&2
+	exit 1
+fi
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine may have no package lists yet; refresh them only then.
+if ! apt-get install -y --no-install-recommends "${missing[@]}"; then
+	apt-get update
+	apt-get install -y --no-install-recommends "${missing[@]}"
+fi

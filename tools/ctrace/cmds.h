@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef CTRACE_CMDS_H
+#define CTRACE_CMDS_H
+
+/* Each returns the process exit status: 0, 1 (failed) or 2 (usage). */
+int cmd_info(int argc, char **argv);
+
+#endif

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ctrace: the command-line front end.
+ *
+ *   ctrace info            what the loaded module offers
+ *
+ * Each subcommand lives in its own file (cmd_*.c) and is listed in the
+ * table below.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmds.h"
+
+static const struct ctrace_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+} cmds[] = {
+	{ "info", cmd_info, "show what the loaded ctrace module offers" },
+};
+
+static int usage(FILE *f)
+{
+	fprintf(f, "usage: ctrace <command> [args]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
+	fprintf(f, "\n'ctrace <command> --help' describes a command.\n");
+	return f == stderr ? 2 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage(stderr);
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help"))
+		return usage(stdout);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "ctrace: unknown command '%s'\n", argv[1]);
+	return usage(stderr);
+}
