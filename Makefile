@@ -26,22 +26,30 @@ NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0 2> /dev/null)
 NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0 2> /dev/null)
 WARNINGS := -Wall -Wextra -Werror
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -I$(TOP)/uapi \
-	-I$(TOP)/tools/ctl
+	-I$(TOP)/tools/ctl -I$(TOP)/tools/tracefile
 # Host unit tests run under AddressSanitizer and UBSan.
 SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 # kselftest_harness.h needs GNU C; it comes from Debian's linux-source.
 SELFTESTS := $(O)/src/linux/tools/testing/selftests
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -I$(TOP)/uapi \
-	-I$(TOP)/tools/ctl -isystem $(SELFTESTS) -pthread
+	-I$(TOP)/tools/ctl -I$(TOP)/tools/tracefile -isystem $(SELFTESTS) -pthread
+# The trace decoder is fuzzed with libFuzzer (clang).
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g $(WARNINGS) -I$(TOP)/uapi \
+	-I$(TOP)/tools/tracefile -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all
 
 CTL_SRCS := tools/ctl/ctl.c tools/ctl/extack.c
+TRACEFILE_SRCS := $(wildcard tools/tracefile/*.c)
 CTRACE_SRCS := $(wildcard tools/ctrace/*.c)
 
 KSELFTEST_SRCS := $(wildcard tests/kselftest/*.c)
 KSELFTESTS := $(patsubst tests/kselftest/%.c,$(O)/tests/kselftest/%,$(KSELFTEST_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNITS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
+FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/tests/fuzz/%,$(FUZZ_SRCS))
 
 obj = $(patsubst %.c,$(O)/obj/$(1)/%.o,$(2))
 
@@ -63,7 +71,11 @@ $(O)/lib/libctl.a: $(call obj,user,$(CTL_SRCS))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(O)/bin/ctrace: $(call obj,user,$(CTRACE_SRCS)) $(O)/lib/libctl.a
+$(O)/lib/libtracefile.a: $(call obj,user,$(TRACEFILE_SRCS))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(O)/bin/ctrace: $(call obj,user,$(CTRACE_SRCS)) $(O)/lib/libtracefile.a $(O)/lib/libctl.a
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(NL_LIBS)
 
@@ -87,16 +99,20 @@ modules:
 $(SELFTESTS)/kselftest_harness.h:
 	$(TOP)/tools/build/extract-linux-source.sh $(O)/src
 
-$(O)/tests/kselftest/%: tests/kselftest/%.c $(O)/lib/libctl.a $(SELFTESTS)/kselftest_harness.h
+$(O)/tests/kselftest/%: tests/kselftest/%.c $(O)/lib/libtracefile.a $(O)/lib/libctl.a $(SELFTESTS)/kselftest_harness.h
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) $(NL_CFLAGS) -o $@ $< $(O)/lib/libctl.a $(NL_LIBS)
+	$(CC) $(TEST_CFLAGS) $(NL_CFLAGS) -o $@ $< $(O)/lib/libtracefile.a $(O)/lib/libctl.a $(NL_LIBS)
 
-$(O)/tests/unit/%: tests/unit/%.c $(call obj,san,$(CTL_SRCS)) $(SELFTESTS)/kselftest_harness.h
+$(O)/tests/unit/%: tests/unit/%.c $(call obj,san,$(CTL_SRCS) $(TRACEFILE_SRCS)) $(SELFTESTS)/kselftest_harness.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(SAN_CFLAGS) $(NL_CFLAGS) -o $@ $< \
-		$(call obj,san,$(CTL_SRCS)) $(NL_LIBS)
+		$(call obj,san,$(CTL_SRCS) $(TRACEFILE_SRCS)) $(NL_LIBS)
 
-tests: tools modules $(KSELFTESTS) $(UNITS)
+$(O)/tests/fuzz/%: tests/fuzz/%.c $(TRACEFILE_SRCS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(TRACEFILE_SRCS)
+
+tests: tools modules $(KSELFTESTS) $(UNITS) $(FUZZERS)
 
 # ---------------------------------------------------------------- commands
 deps:

@@ -4,6 +4,7 @@
  *
  * One file per concern:
  *   main.c   module init/exit, the /dev/ctrace misc device
+ *   abi.c    the ABI's layouts, pinned
  *   genl.c   the "ctrace" generic netlink family
  *   clock.c  which clock stamps events, and reading it
  */
@@ -14,6 +15,9 @@
 #include <linux/ctrace.h>
 
 struct netlink_ext_ack;
+
+/* abi.c */
+void __init ctrace_abi_check(void);
 
 /* genl.c */
 int ctrace_genl_init(void);

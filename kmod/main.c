@@ -55,14 +55,11 @@ module_param_cb(test_warn, &ctrace_test_warn_ops, NULL, 0200);
 MODULE_PARM_DESC(test_warn, "test-only: writing fires a WARN");
 #endif
 
-#define CTRACE_CHECK_LAYOUT(cond) BUILD_BUG_ON(!(cond))
-
 static int __init ctrace_init(void)
 {
 	int err;
 
-	CTRACE_LAYOUT_CHECKS(CTRACE_CHECK_LAYOUT);
-
+	ctrace_abi_check();
 	err = ctrace_genl_init();
 	if (err)
 		return err;

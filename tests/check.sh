@@ -3,6 +3,7 @@
 #
 # Stages, each printing TAP (a test program's own TAP indented by "# "):
 #   unit      host unit tests under ASan/UBSan
+#   fuzz      the trace decoder under libFuzzer, for a bounded time
 #   lint      checkpatch --strict, sparse and W=1 on kmod/ and uapi/
 #   harness   the kernel-test runner fails what it must
 #   vm-<k>    the kernel tests in a VM booting each test kernel
@@ -22,7 +23,7 @@ mkdir -p "$log"
 kernels=${TEST_KERNELS:-$("$top/tools/build/kernels.sh" --test)}
 first_kernel=$(echo $kernels | awk '{print $1}')
 
-stages=${CTRACE_CHECK_STAGES:-unit lint harness $(for k in $kernels; do echo "vm-$k"; done)}
+stages=${CTRACE_CHECK_STAGES:-unit fuzz lint harness $(for k in $kernels; do echo "vm-$k"; done)}
 start_all=$(date +%s)
 
 run_stage() {
@@ -42,6 +43,7 @@ run_stage() {
 for s in $stages; do
 	case $s in
 	unit) run_stage unit "$top/tests/run-unit" "$O"/tests/unit/* ;;
+	fuzz) run_stage fuzz "$top/tests/fuzz/run.sh" "$O"/tests/fuzz/* ;;
 	lint) run_stage lint "$top/tests/lint.sh" ;;
 	harness) run_stage harness "$top/tests/harness_test.sh" -k "$first_kernel" ;;
 	vm-*) run_stage "$s" "$top/tests/run-ktests" -k "${s#vm-}" ;;

@@ -9,8 +9,8 @@
  *  - reserved fields and unknown flags must be zero, and are refused if not;
  *  - numbering is append-only: commands, attributes and enum values start
  *    at 1 and are never reused; "_MAX" values are not ABI;
- *  - every layout is pinned by CTRACE_LAYOUT_CHECKS below, which both the
- *    module (BUILD_BUG_ON) and user space (static_assert) expand.
+ *  - every layout is pinned at compile time, by BUILD_BUG_ON in the module
+ *    (kmod/abi.c) and static_assert in user space (tools/tracefile/abi.c).
  */
 #ifndef _UAPI_LINUX_CTRACE_H
 #define _UAPI_LINUX_CTRACE_H
@@ -33,11 +33,13 @@
  * Generic netlink
  *
  * Family "ctrace", version CTRACE_GENL_VERSION.  A reply reuses its
- * request's command; notifications have commands of their own.  Every
- * refusal carries an errno and an extack message.
+ * request's command; notifications, sent to the multicast group
+ * CTRACE_GENL_MCGRP_EVENTS, have commands of their own.  Every refusal
+ * carries an errno and an extack message.
  */
-#define CTRACE_GENL_NAME	"ctrace"
-#define CTRACE_GENL_VERSION	1
+#define CTRACE_GENL_NAME		"ctrace"
+#define CTRACE_GENL_VERSION		1
+#define CTRACE_GENL_MCGRP_EVENTS	"events"
 
 enum ctrace_cmd {
 	CTRACE_CMD_UNSPEC,
@@ -49,6 +51,28 @@ enum ctrace_cmd {
 	 * counter is usable).
 	 */
 	CTRACE_CMD_GET_INFO = 1,
+	/*
+	 * SESSION_NEW: create a session, owned by the requesting socket.
+	 * Request: exactly one target (TARGET_PIDS, TARGET_CGROUP_FD or
+	 * TARGET_ALL); optionally BUF_SIZE, EVENTS, SESSION_FLAGS, CLOCK,
+	 * WATERMARK.  Reply: the session, as SESSION_GET describes it.
+	 */
+	CTRACE_CMD_SESSION_NEW = 2,
+	/* SESSION_START/STOP/DESTROY: request SESSION_ID; reply: an ack. */
+	CTRACE_CMD_SESSION_START = 3,
+	CTRACE_CMD_SESSION_STOP = 4,
+	CTRACE_CMD_SESSION_DESTROY = 5,
+	/*
+	 * SESSION_GET: request SESSION_ID, or a dump (NLM_F_DUMP) of every
+	 * session the caller may see.  Reply: SESSION_ID, SESSION_STATE,
+	 * OWNER_UID, OWNER_PID, TARGET_KIND, PRIVILEGED, CLOCK, BUF_SIZE,
+	 * EVENTS, SESSION_FLAGS, EVENTS_WRITTEN, LOST, RINGS.
+	 */
+	CTRACE_CMD_SESSION_GET = 6,
+	/* Notifications, with SESSION_ID, SESSION_STATE, EVENTS_WRITTEN, LOST. */
+	CTRACE_CMD_NTF_STARTED = 7,
+	CTRACE_CMD_NTF_STOPPED = 8,
+	CTRACE_CMD_NTF_LOSING = 9,	/* events were lost since the last one */
 
 	__CTRACE_CMD_MAX,
 };
@@ -63,14 +87,81 @@ enum ctrace_attr {
 	CTRACE_A_CLOCK = 4,		/* u32: enum ctrace_clock */
 	CTRACE_A_TSC_KHZ = 5,		/* u64 */
 	CTRACE_A_PAD = 6,		/* alignment padding for u64 attributes */
+	CTRACE_A_SESSION_ID = 7,	/* u32, >= 1 */
+	/* u32: bytes per CPU ring, a power of two in [BUF_SIZE_MIN, _MAX] */
+	CTRACE_A_BUF_SIZE = 8,
+	CTRACE_A_EVENTS = 9,		/* u64: CTRACE_EV_* */
+	CTRACE_A_SESSION_FLAGS = 10,	/* u32: CTRACE_SF_* */
+	/* binary: __u32 process IDs (in the caller's pid namespace) */
+	CTRACE_A_TARGET_PIDS = 11,
+	CTRACE_A_TARGET_CGROUP_FD = 12,	/* u32: fd of a cgroup v2 directory */
+	CTRACE_A_TARGET_ALL = 13,	/* flag */
+	/* u32: wake the reader when a ring is this many percent full */
+	CTRACE_A_WATERMARK = 14,
+	CTRACE_A_SESSION_STATE = 15,	/* u32: enum ctrace_session_state */
+	CTRACE_A_OWNER_UID = 16,	/* u32 */
+	CTRACE_A_OWNER_PID = 17,	/* u32 */
+	CTRACE_A_RINGS = 18,		/* nest of CTRACE_A_RING */
+	CTRACE_A_RING = 19,		/* nest: enum ctrace_ring_attr */
+	CTRACE_A_EVENTS_WRITTEN = 20,	/* u64: events recorded, all CPUs */
+	CTRACE_A_LOST = 21,		/* u64: events lost, all CPUs */
+	CTRACE_A_TARGET_KIND = 22,	/* u32: enum ctrace_target_kind */
+	CTRACE_A_PRIVILEGED = 23,	/* flag: sees every user's threads */
 
 	__CTRACE_A_MAX,
 };
 
 #define CTRACE_A_MAX (__CTRACE_A_MAX - 1)
 
+/* Per-ring statistics, nested in CTRACE_A_RING. */
+enum ctrace_ring_attr {
+	CTRACE_RING_A_UNSPEC,
+	CTRACE_RING_A_CPU = 1,		/* u32 */
+	CTRACE_RING_A_EVENTS = 2,	/* u64: events recorded */
+	CTRACE_RING_A_LOST = 3,		/* u64: events dropped, ring full */
+	CTRACE_RING_A_BYTES = 4,	/* u64: bytes written (free running) */
+	CTRACE_RING_A_FILL = 5,		/* u64: bytes written, not yet read */
+	CTRACE_RING_A_SIZE = 6,		/* u64: data bytes */
+	CTRACE_RING_A_PAD = 7,
+
+	__CTRACE_RING_A_MAX,
+};
+
+#define CTRACE_RING_A_MAX (__CTRACE_RING_A_MAX - 1)
+
 /* Feature bits reported by GET_INFO. */
 #define CTRACE_FEAT_INFO	_BITULL(0)	/* GET_INFO (always set) */
+#define CTRACE_FEAT_SESSIONS	_BITULL(1)	/* sessions, rings, sched events */
+
+/* Event groups a session records (CTRACE_A_EVENTS). */
+#define CTRACE_EV_SWITCH	_BITULL(0)	/* context switches */
+#define CTRACE_EV_WAKEUP	_BITULL(1)	/* wakeups, new-task wakeups */
+#define CTRACE_EV_TASK		_BITULL(2)	/* fork, exec, exit, rename */
+#define CTRACE_EV_MIGRATE	_BITULL(3)	/* migrations between CPUs */
+#define CTRACE_EV_ALL		(CTRACE_EV_SWITCH | CTRACE_EV_WAKEUP | \
+				 CTRACE_EV_TASK | CTRACE_EV_MIGRATE)
+
+/* Session flags (CTRACE_A_SESSION_FLAGS). */
+#define CTRACE_SF_INHERIT	0x00000001U	/* trace children of target PIDs */
+#define CTRACE_SF_ALL		CTRACE_SF_INHERIT
+
+#define CTRACE_BUF_SIZE_MIN	4096U
+#define CTRACE_BUF_SIZE_MAX	0x10000000U	/* 256 MiB */
+#define CTRACE_BUF_SIZE_DEFAULT	0x00100000U	/* 1 MiB */
+#define CTRACE_WATERMARK_DEFAULT 50
+#define CTRACE_MAX_TARGET_PIDS	1024
+
+enum ctrace_target_kind {
+	CTRACE_TARGET_PIDS = 1,
+	CTRACE_TARGET_CGROUP = 2,
+	CTRACE_TARGET_ALL = 3,
+};
+
+enum ctrace_session_state {
+	CTRACE_SESSION_CREATED = 1,
+	CTRACE_SESSION_RUNNING = 2,
+	CTRACE_SESSION_STOPPED = 3,
+};
 
 /*
  * The clock every event of a session is stamped with.  Kernel and user
@@ -104,11 +195,259 @@ enum ctrace_clock {
 #define CTRACE_IOC_MAGIC	0xC7
 
 /*
- * Layout checks, expanded by the module (with BUILD_BUG_ON) and by user
- * space (with static_assert): CTRACE_LAYOUT_CHECKS(assert_true);
- * the checks are separated by ";" and the caller ends the last.
+ * ATTACH: make this file the reader of a session.  One reader per
+ * session; the caller must own the session or have CAP_PERFMON.  Closing
+ * the reader tears the session down, as closing its netlink socket does.
+ * Then mmap offset 0 for meta_size bytes to read struct ctrace_meta.
  */
-#define CTRACE_LAYOUT_CHECKS(check)					\
-	check(sizeof(enum ctrace_clock) == 4)
+struct ctrace_attach {
+	__u32 size;		/* in: sizeof(struct ctrace_attach) */
+	__u32 session_id;	/* in */
+	__u32 flags;		/* in: must be 0 */
+	__u32 reserved;		/* in: must be 0 */
+	__u64 meta_size;	/* out: bytes of the meta area at offset 0 */
+};
+
+#define CTRACE_ATTACH_SIZE_VER0	24
+#define CTRACE_IOC_ATTACH	_IOWR(CTRACE_IOC_MAGIC, 1, struct ctrace_attach)
+
+/* ------------------------------------------------------------------------
+ * Mapped rings
+ *
+ * An attached reader maps two regions of its /dev/ctrace file:
+ *
+ *   offset 0         read-only:  meta area | ring page 0 | data 0 | ...
+ *   meta.cons_off    read-write: struct ctrace_ring_cons per ring
+ *
+ * Any page-aligned part of the read-only region may be mapped, without
+ * PROT_WRITE; the consumer region is mapped whole, MAP_SHARED.  Offsets
+ * are published in the meta area, never hardcoded.  Positions are free-
+ * running byte counts: data of ring r lies at data_off + (pos % data_size).
+ *
+ * Ordering (docs/design.md has the full table):
+ *   kernel: write record; smp_store_release(page->prod)      [K1]
+ *   reader: smp_load_acquire(page->prod) [pairs with K1]; read records;
+ *           smp_store_release(cons->cons)                    [R1]
+ *   kernel: smp_load_acquire(cons->cons) [pairs with R1]; reuse space
+ * The kernel never trusts cons: a wrong value can only make it drop
+ * records or overwrite records this reader has not read.
+ */
+#define CTRACE_META_MAGIC	0x43545243	/* "CRTC" */
+#define CTRACE_META_VERSION	1
+
+struct ctrace_meta {
+	__u32 magic;		/* CTRACE_META_MAGIC */
+	__u32 version;		/* CTRACE_META_VERSION */
+	__u32 size;		/* sizeof(struct ctrace_meta) as built */
+	__u32 session_id;
+	__u32 clock;		/* enum ctrace_clock */
+	__u32 nr_rings;
+	__u32 ring_desc_off;	/* offset of ctrace_ring_desc[nr_rings] */
+	__u32 ring_desc_size;	/* sizeof(struct ctrace_ring_desc) */
+	__u64 meta_size;	/* bytes of the meta area (whole pages) */
+	__u64 ro_size;		/* bytes of the read-only region */
+	__u64 cons_off;		/* mmap offset of the consumer region */
+	__u64 cons_size;	/* its bytes (whole pages) */
+	__u64 data_size;	/* bytes of each ring's data */
+	__u64 tsc_khz;		/* for CTRACE_CLOCK_TSC; else 0 */
+	__u64 reserved[2];
+};
+
+struct ctrace_ring_desc {
+	__u32 cpu;
+	__u32 reserved;
+	__u64 page_off;		/* mmap offset of struct ctrace_ring_page */
+	__u64 data_off;		/* mmap offset of the data */
+	__u64 cons_off;		/* mmap offset of struct ctrace_ring_cons */
+};
+
+/* Written only by the kernel; read-only to the reader. */
+struct ctrace_ring_page {
+	__u64 prod;		/* bytes committed; store-release [K1] */
+	__u64 events;		/* events recorded */
+	__u64 lost;		/* events dropped because the ring was full */
+	__u64 lost_reported;	/* of those, reported by LOST records */
+	__u32 cpu;
+	__u32 flags;		/* CTRACE_RING_F_* */
+	__u64 reserved[3];
+};
+
+/* The kernel has written its last record to this ring. */
+#define CTRACE_RING_F_STOPPED	0x00000001U
+
+/* Written by the reader. */
+struct ctrace_ring_cons {
+	__u64 cons;		/* bytes consumed; store-release [R1] */
+	__u64 reserved[7];
+};
+
+/* ------------------------------------------------------------------------
+ * Kernel ring records
+ *
+ * Every record starts with struct ctrace_krec and is a multiple of 8
+ * bytes (size counts 8-byte units, header included).  Records never wrap:
+ * a PAD record fills the end of the data area instead.
+ *
+ * Timestamps: ts_lo holds the low 32 bits of the record's clock value.
+ * The high 32 bits are those of the last TIME record of the same ring,
+ * which the kernel writes whenever they change (so the first record of a
+ * ring is normally a TIME record).  Timestamps never decrease in a ring.
+ *
+ * Event counts ("events" in the ring page) exclude PAD, TIME and LOST.
+ * The sequence of a ring's events, numbered from 0, has no gaps: a LOST
+ * record stands for the events dropped right before it.
+ */
+struct ctrace_krec {
+	__u8 type;		/* enum ctrace_krec_type */
+	__u8 size;		/* in 8-byte units, >= 1 */
+	__u16 aux;		/* type-specific, see below */
+	__u32 ts_lo;
+};
+
+enum ctrace_krec_type {
+	CTRACE_KREC_PAD = 1,		/* filler to the end of the data */
+	CTRACE_KREC_TIME = 2,		/* struct ctrace_krec_time */
+	CTRACE_KREC_LOST = 3,		/* struct ctrace_krec_lost */
+	CTRACE_KREC_CLOCK = 4,		/* struct ctrace_krec_clock */
+	CTRACE_KREC_SWITCH = 5,		/* struct ctrace_krec_switch */
+	CTRACE_KREC_WAKEUP = 6,		/* struct ctrace_krec_wakeup */
+	CTRACE_KREC_FORK = 7,		/* struct ctrace_krec_fork */
+	CTRACE_KREC_EXEC = 8,		/* struct ctrace_krec_exec */
+	CTRACE_KREC_EXIT = 9,		/* struct ctrace_krec_exit */
+	CTRACE_KREC_RENAME = 10,	/* struct ctrace_krec_rename */
+	CTRACE_KREC_MIGRATE = 11,	/* struct ctrace_krec_migrate */
+	CTRACE_KREC_THREAD = 12,	/* struct ctrace_krec_thread */
+
+	__CTRACE_KREC_MAX,
+};
+
+/* A thread ID the session may not see (another user's thread). */
+#define CTRACE_TID_HIDDEN	0xffffffffU
+#define CTRACE_COMM_LEN		16
+
+enum ctrace_thread_state {
+	CTRACE_STATE_UNKNOWN = 0,
+	CTRACE_STATE_RUNNING = 1,	/* on a CPU */
+	CTRACE_STATE_RUNNABLE = 2,	/* preempted or yielded: wants a CPU */
+	CTRACE_STATE_SLEEPING = 3,	/* interruptible sleep */
+	CTRACE_STATE_BLOCKED = 4,	/* uninterruptible sleep (D) */
+	CTRACE_STATE_STOPPED = 5,	/* stopped or ptrace-stopped */
+	CTRACE_STATE_DEAD = 6,		/* exiting: never runs again */
+};
+
+/* TIME: sets the high 32 bits of the ring's timestamps. */
+struct ctrace_krec_time {
+	struct ctrace_krec h;
+	__u64 ts;		/* the full clock value */
+};
+
+/* LOST: @count events were dropped (ring full) right before this. */
+struct ctrace_krec_lost {
+	struct ctrace_krec h;
+	__u64 count;
+};
+
+/* CLOCK: the session clock and the system clocks read together. */
+#define CTRACE_CLOCK_SNAP_START		1	/* aux: why */
+#define CTRACE_CLOCK_SNAP_PERIODIC	2
+#define CTRACE_CLOCK_SNAP_STOP		3
+
+struct ctrace_krec_clock {
+	struct ctrace_krec h;
+	__u64 counter;		/* the session clock (as in ts) */
+	__u64 mono;		/* CLOCK_MONOTONIC, ns */
+	__u64 boot;		/* CLOCK_BOOTTIME, ns */
+	__u64 real;		/* CLOCK_REALTIME, ns */
+};
+
+/* SWITCH: aux = enum ctrace_thread_state of prev | CTRACE_SWITCH_F_*. */
+#define CTRACE_SWITCH_STATE_MASK	0x000f
+#define CTRACE_SWITCH_F_PREEMPT		0x0010	/* involuntary */
+
+struct ctrace_krec_switch {
+	struct ctrace_krec h;
+	__u32 prev_tid;		/* 0: the idle task */
+	__u32 next_tid;
+};
+
+/*
+ * WAKEUP: recorded on the waker's CPU.  aux = target CPU (the CPU the
+ * wakee last ran on, or for a new task the one chosen for it) | flags.
+ */
+#define CTRACE_WAKEUP_CPU_MASK		0x3fff
+#define CTRACE_WAKEUP_F_NEW		0x4000	/* a new task's first wakeup */
+#define CTRACE_WAKEUP_F_IRQ		0x8000	/* waker in interrupt context */
+
+struct ctrace_krec_wakeup {
+	struct ctrace_krec h;
+	__u32 tid;		/* the wakee */
+	/* the thread running when the wakeup was issued (if F_IRQ: the one
+	 * the interrupt interrupted)
+	 */
+	__u32 waker_tid;
+};
+
+/* FORK: aux = CTRACE_FORK_F_*. */
+#define CTRACE_FORK_F_THREAD		0x0001	/* a thread, not a process */
+
+struct ctrace_krec_fork {
+	struct ctrace_krec h;
+	__u32 parent_tid;
+	__u32 child_tid;
+	__u32 child_tgid;
+	__u32 reserved;
+	char comm[CTRACE_COMM_LEN];	/* the child's name (its parent's) */
+};
+
+/* EXEC: followed by the file name, NUL-terminated, NUL-padded to 8. */
+#define CTRACE_EXEC_FILENAME_MAX	256
+
+struct ctrace_krec_exec {
+	struct ctrace_krec h;
+	__u32 tid;
+	__u32 old_tid;		/* differs when a non-leader thread exec'd */
+	char comm[CTRACE_COMM_LEN];	/* the new name */
+};
+
+/* EXIT: aux = CTRACE_EXIT_F_*. */
+#define CTRACE_EXIT_F_GROUP_DEAD	0x0001	/* the last thread of its process */
+
+struct ctrace_krec_exit {
+	struct ctrace_krec h;
+	__u32 tid;
+	__u32 tgid;
+};
+
+/* RENAME: the thread's new name (prctl(PR_SET_NAME), comm writes). */
+struct ctrace_krec_rename {
+	struct ctrace_krec h;
+	__u32 tid;
+	__u32 tgid;
+	char comm[CTRACE_COMM_LEN];
+};
+
+/* MIGRATE: aux = destination CPU. */
+struct ctrace_krec_migrate {
+	struct ctrace_krec h;
+	__u32 tid;
+	__u32 orig_cpu;
+};
+
+/*
+ * THREAD: a thread that existed when the session started (the snapshot),
+ * or a thread of another process named the first time a ring mentions it.
+ * aux = enum ctrace_thread_state (UNKNOWN for the latter).
+ */
+struct ctrace_krec_thread {
+	struct ctrace_krec h;
+	__u32 tid;
+	__u32 tgid;
+	__u32 cpu;		/* the CPU it is on or last ran on */
+	__u32 flags;		/* CTRACE_THREAD_F_* */
+	char comm[CTRACE_COMM_LEN];
+};
+
+#define CTRACE_THREAD_F_SNAPSHOT	0x0001	/* part of the start snapshot */
+#define CTRACE_THREAD_F_KTHREAD		0x0002	/* a kernel thread */
 
 #endif /* _UAPI_LINUX_CTRACE_H */

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ABI's layouts, pinned at compile time.  User space pins the same ones
+ * with static_assert in tools/tracefile/abi.c; a change here without one
+ * there (or the reverse) is a change of the ABI.
+ */
+#include <linux/build_bug.h>
+#include <linux/init.h>
+#include <linux/stddef.h>
+
+#include "ctrace.h"
+
+void __init ctrace_abi_check(void)
+{
+	BUILD_BUG_ON(sizeof(enum ctrace_clock) != 4);
+	BUILD_BUG_ON(sizeof(struct ctrace_attach) != CTRACE_ATTACH_SIZE_VER0);
+	BUILD_BUG_ON(offsetof(struct ctrace_attach, meta_size) != 16);
+	BUILD_BUG_ON(sizeof(struct ctrace_meta) != 96);
+	BUILD_BUG_ON(offsetof(struct ctrace_meta, meta_size) != 32);
+	BUILD_BUG_ON(offsetof(struct ctrace_meta, tsc_khz) != 72);
+	BUILD_BUG_ON(sizeof(struct ctrace_ring_desc) != 32);
+	BUILD_BUG_ON(offsetof(struct ctrace_ring_desc, cons_off) != 24);
+	BUILD_BUG_ON(sizeof(struct ctrace_ring_page) != 64);
+	BUILD_BUG_ON(offsetof(struct ctrace_ring_page, cpu) != 32);
+	BUILD_BUG_ON(sizeof(struct ctrace_ring_cons) != 64);
+	BUILD_BUG_ON(sizeof(struct ctrace_krec) != 8);
+	BUILD_BUG_ON(offsetof(struct ctrace_krec, aux) != 2);
+	BUILD_BUG_ON(offsetof(struct ctrace_krec, ts_lo) != 4);
+	BUILD_BUG_ON(sizeof(struct ctrace_krec_time) != 16);
+	BUILD_BUG_ON(sizeof(struct ctrace_krec_lost) != 16);
+	BUILD_BUG_ON(sizeof(struct ctrace_krec_clock) != 40);
+	BUILD_BUG_ON(sizeof(struct ctrace_krec_switch) != 16);
+	BUILD_BUG_ON(sizeof(struct ctrace_krec_wakeup) != 16);
+	BUILD_BUG_ON(sizeof(struct ctrace_krec_fork) != 40);
+	BUILD_BUG_ON(offsetof(struct ctrace_krec_fork, comm) != 24);
+	BUILD_BUG_ON(sizeof(struct ctrace_krec_exec) != 32);
+	BUILD_BUG_ON(offsetof(struct ctrace_krec_exec, comm) != 16);
+	BUILD_BUG_ON(sizeof(struct ctrace_krec_exit) != 16);
+	BUILD_BUG_ON(sizeof(struct ctrace_krec_rename) != 32);
+	BUILD_BUG_ON(sizeof(struct ctrace_krec_migrate) != 16);
+	BUILD_BUG_ON(sizeof(struct ctrace_krec_thread) != 40);
+	BUILD_BUG_ON(offsetof(struct ctrace_krec_thread, comm) != 24);
+	/* The size field counts 8-byte units in a u8. */
+	BUILD_BUG_ON(sizeof(struct ctrace_krec_exec) + CTRACE_EXEC_FILENAME_MAX >
+		     255 * 8);
+	/* CPU numbers must fit the wakeup record's aux field. */
+	BUILD_BUG_ON((CONFIG_NR_CPUS - 1) & ~CTRACE_WAKEUP_CPU_MASK);
+}

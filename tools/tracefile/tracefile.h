@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: LGPL-2.1 */
+/*
+ * tracefile: the one library that writes and reads ctrace trace files.
+ *
+ * ctrace-dump writes with ctrace_writer_*; every tool reads with
+ * ctrace_trace_* and ctrace_cursor_*.  No tool parses the format itself.
+ * A trace file is untrusted input: every read is bounds-checked, and a
+ * corrupt or truncated file gives a message naming the offset, never a
+ * crash.  The format is in format.h and docs/file-format.md.
+ *
+ *   writer.c    chunked, CRC'd writing
+ *   krec.c      walking a run of kernel ring records (shared by both sides)
+ *   reader.c    opening, indexing, merging rings into one time-ordered stream
+ *   clock.c     session clock -> CLOCK_MONOTONIC ns, from CLOCK records
+ *   validate.c  invariants every decoded trace must satisfy
+ *   text.c      one line per event, for `ctrace report --events`
+ *   crc32c.c    the chunk checksum
+ */
+#ifndef CTRACE_TRACEFILE_H
+#define CTRACE_TRACEFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <linux/ctrace.h>
+
+#include "format.h"
+
+uint32_t ctrace_crc32c(uint32_t crc, const void *buf, size_t len);
+
+/* ------------------------------------------------------------------------
+ * Walking kernel ring records
+ *
+ * A cursor over one ring's record stream: where the timestamps stand and
+ * how many events (and lost events) went by.  Used by ctrace-dump while it
+ * copies a ring, and by the reader when it decodes a chunk.
+ */
+struct ctrace_krec_walk {
+	uint64_t ts;		/* full timestamp of the last record seen */
+	uint64_t events;	/* events seen (not PAD, TIME, LOST) */
+	uint64_t lost;		/* sum of LOST counts seen */
+};
+
+/*
+ * Walk the records in buf[0..len), updating @w.  Returns 0 when buf holds
+ * whole, well-formed records; otherwise -EBADMSG with *bad_off set to the
+ * offset of the first bad record (zero size, running past @len, unknown
+ * type, or a size that does not fit its type) and @w covering what came
+ * before it.
+ */
+int ctrace_krec_walk(struct ctrace_krec_walk *w, const void *buf, size_t len,
+		     size_t *bad_off);
+
+/* Expected size in bytes of a record type, or 0 for variable (EXEC) or
+ * unknown types.  The minimum size of EXEC is sizeof(struct ctrace_krec_exec)+8. */
+size_t ctrace_krec_fixed_size(unsigned int type);
+
+/* ------------------------------------------------------------------------
+ * Writing
+ */
+struct ctrace_writer;
+
+/* Start a file on @fd (positioned at 0): writes the file header. */
+int ctrace_writer_open(struct ctrace_writer **wp, int fd);
+/* META chunk: "key=value\n" lines; keys are [a-z0-9_.]+. */
+int ctrace_writer_meta(struct ctrace_writer *w, const char *text, size_t len);
+/* RING chunk: @hdr then @len bytes of records (len % 8 == 0). */
+int ctrace_writer_ring(struct ctrace_writer *w,
+		       const struct ctrace_ring_chunk *hdr,
+		       const void *records, size_t len);
+int ctrace_writer_stats(struct ctrace_writer *w,
+			const struct ctrace_ring_stats *rings, uint32_t n);
+int ctrace_writer_end(struct ctrace_writer *w);
+/* Bytes written so far. */
+uint64_t ctrace_writer_bytes(const struct ctrace_writer *w);
+/* Frees @w; does not close the fd. */
+void ctrace_writer_free(struct ctrace_writer *w);
+
+/* ------------------------------------------------------------------------
+ * Reading
+ */
+struct ctrace_trace;
+
+/*
+ * Open and index a trace file.  Returns 0 and *tp when the file header is
+ * valid, even if a later chunk is not: decoding then stops at the last good
+ * chunk and ctrace_trace_problem() says why.  Otherwise returns a negative
+ * errno and writes the reason to @err.
+ */
+int ctrace_trace_open(const char *path, struct ctrace_trace **tp,
+		      char *err, size_t errlen);
+void ctrace_trace_close(struct ctrace_trace *t);
+
+/* A META value, or NULL. */
+const char *ctrace_trace_meta(const struct ctrace_trace *t, const char *key);
+/* True when the file ends with an END chunk. */
+bool ctrace_trace_complete(const struct ctrace_trace *t);
+/*
+ * Why decoding stops before the end of the file (truncated chunk, bad CRC,
+ * sequence gap, ...), with the file offset; NULL when it does not.
+ */
+const char *ctrace_trace_problem(const struct ctrace_trace *t);
+/* The session clock (enum ctrace_clock). */
+uint32_t ctrace_trace_clock(const struct ctrace_trace *t);
+/* Session clock value -> CLOCK_MONOTONIC ns / CLOCK_REALTIME ns. */
+uint64_t ctrace_trace_mono_ns(const struct ctrace_trace *t, uint64_t ts);
+uint64_t ctrace_trace_real_ns(const struct ctrace_trace *t, uint64_t ts);
+
+struct ctrace_ring_info {
+	uint32_t ring;
+	uint16_t kind;
+	uint64_t chunks;
+	uint64_t events;	/* events decoded from its chunks */
+	uint64_t lost;		/* lost events reported in its chunks */
+	bool has_stats;		/* the STATS chunk covered it */
+	struct ctrace_ring_stats stats;
+};
+
+size_t ctrace_trace_nr_rings(const struct ctrace_trace *t);
+const struct ctrace_ring_info *ctrace_trace_ring(const struct ctrace_trace *t,
+						 size_t i);
+
+/* One decoded record: any type but PAD and TIME. */
+struct ctrace_event {
+	uint64_t ts;		/* session clock */
+	uint64_t ns;		/* CLOCK_MONOTONIC ns */
+	uint64_t seq;		/* its ring's sequence number (LOST: first lost) */
+	uint64_t offset;	/* file offset of the record */
+	uint32_t ring;		/* the CPU, for kernel rings */
+	uint16_t kind;		/* enum ctrace_ring_kind */
+	uint16_t type;		/* enum ctrace_krec_type */
+	uint16_t aux;
+	uint32_t size;		/* bytes of rec */
+	const void *rec;	/* the record, valid while the trace is open */
+};
+
+struct ctrace_thread {
+	uint32_t tid;
+	uint32_t tgid;		/* 0 when not known yet */
+	char comm[CTRACE_COMM_LEN + 1];
+};
+
+struct ctrace_cursor;
+
+/* Iterate all rings merged in timestamp order (ties: ring, then seq). */
+int ctrace_cursor_new(struct ctrace_trace *t, struct ctrace_cursor **cp);
+/*
+ * 1: *ev is the next event; 0: no more; <0: a record is corrupt, and
+ * ctrace_cursor_error() names it and its offset (the cursor then stops).
+ */
+int ctrace_cursor_next(struct ctrace_cursor *c, struct ctrace_event *ev);
+const char *ctrace_cursor_error(const struct ctrace_cursor *c);
+/* What the trace says of a thread so far (names follow THREAD, FORK,
+ * EXEC and RENAME records up to the last event returned); NULL if nothing. */
+const struct ctrace_thread *ctrace_cursor_thread(const struct ctrace_cursor *c,
+						 uint32_t tid);
+void ctrace_cursor_free(struct ctrace_cursor *c);
+
+/* ------------------------------------------------------------------------
+ * Validation: what every decoded trace must satisfy (tests run it on every
+ * trace they decode; `ctrace validate` runs it by hand).
+ *
+ *  - per ring, timestamps never decrease and the event sequence has no
+ *    gap that a LOST record does not account for; chunk sequence numbers
+ *    are contiguous; STATS agree with what was decoded (events read equal
+ *    events recorded; lost read plus unreported equal lost);
+ *  - per thread, scheduler transitions are legal: switched in only when
+ *    runnable (preempted, or woken since it went to sleep), switched out
+ *    only from the CPU it runs on, never on two CPUs at once, never after
+ *    it died; the switch-out on a CPU names the thread the previous
+ *    switch-in there put on it.  Losses make the affected state unknown
+ *    rather than wrong.
+ */
+struct ctrace_validation {
+	uint64_t events;	/* events checked */
+	uint64_t lost;		/* lost events, all rings */
+	uint64_t switches;
+	uint64_t wakeups;
+	unsigned int errors;	/* violations found */
+	char first_error[512];	/* the first, with its offset */
+};
+
+/* Returns 0 when the trace is valid; -EINVAL with @v filled otherwise.
+ * Each violation is also printed to @log (may be NULL). */
+int ctrace_validate(struct ctrace_trace *t, struct ctrace_validation *v,
+		    FILE *log);
+
+/* ------------------------------------------------------------------------
+ * Text output: one line per event, in the spirit of `perf script`:
+ *
+ *   <comm>-<tid> [<cpu>] <seconds>.<ns>: <event> <details>
+ *
+ * Seconds are CLOCK_MONOTONIC.  Returns 0, or <0 after printing what is
+ * wrong with the file to @err.
+ */
+int ctrace_print_events(struct ctrace_trace *t, FILE *out, FILE *err);
+
+#endif
