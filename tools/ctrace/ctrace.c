@@ -3,6 +3,8 @@
  * ctrace: the command-line front end.
  *
  *   ctrace info            what the loaded module offers
+ *   ctrace report FILE     what a trace file holds (--events: every event)
+ *   ctrace validate FILE   check a trace file's invariants
  *
  * Each subcommand lives in its own file (cmd_*.c) and is listed in the
  * table below.
@@ -18,6 +20,8 @@ static const struct ctrace_cmd {
 	const char *help;
 } cmds[] = {
 	{ "info", cmd_info, "show what the loaded ctrace module offers" },
+	{ "report", cmd_report, "summarise a trace file, or print its events" },
+	{ "validate", cmd_validate, "check a trace file's invariants" },
 };
 
 static int usage(FILE *f)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1
 /*
  * Walking a run of kernel ring records: the one place that knows how a
- * record's size, type and timestamp fit together.
+ * record's size, type and timestamp fit together.  Known types must have
+ * their size; unknown ones (from a newer kernel) are events to skip.
  */
 #include <errno.h>
 #include <string.h>
@@ -42,11 +43,14 @@ static int size_ok(unsigned int type, size_t size)
 
 	if (fixed)
 		return size == fixed;
-	if (type == CTRACE_KREC_PAD)
-		return 1;
 	if (type == CTRACE_KREC_EXEC)
 		return size >= sizeof(struct ctrace_krec_exec) + 8;
-	return 0;
+	/*
+	 * PAD, and types newer than this reader: their size is all it needs
+	 * to skip them, so a newer kernel's record does not make the rest of
+	 * the trace unreadable.  Type 0 is never valid.
+	 */
+	return type != 0;
 }
 
 int ctrace_krec_walk(struct ctrace_krec_walk *w, const void *buf, size_t len,

@@ -28,6 +28,8 @@
 #include "format.h"
 
 uint32_t ctrace_crc32c(uint32_t crc, const void *buf, size_t len);
+/* The same without the CPU's crc32 instruction (for tests). */
+uint32_t ctrace_crc32c_portable(uint32_t crc, const void *buf, size_t len);
 
 /* ------------------------------------------------------------------------
  * Walking kernel ring records
@@ -45,9 +47,10 @@ struct ctrace_krec_walk {
 /*
  * Walk the records in buf[0..len), updating @w.  Returns 0 when buf holds
  * whole, well-formed records; otherwise -EBADMSG with *bad_off set to the
- * offset of the first bad record (zero size, running past @len, unknown
- * type, or a size that does not fit its type) and @w covering what came
- * before it.
+ * offset of the first bad record (zero size or type, running past @len,
+ * a size that does not fit its known type, time going back) and @w
+ * covering what came before it.  Types this library does not know (a
+ * newer kernel's) count as events and are skipped by their size.
  */
 int ctrace_krec_walk(struct ctrace_krec_walk *w, const void *buf, size_t len,
 		     size_t *bad_off);
@@ -90,6 +93,12 @@ struct ctrace_trace;
  */
 int ctrace_trace_open(const char *path, struct ctrace_trace **tp,
 		      char *err, size_t errlen);
+/*
+ * The same on a file already in memory: @buf is used in place, not copied,
+ * and must stay valid and unchanged until ctrace_trace_close().
+ */
+int ctrace_trace_open_buffer(const void *buf, size_t len,
+			     struct ctrace_trace **tp, char *err, size_t errlen);
 void ctrace_trace_close(struct ctrace_trace *t);
 
 /* A META value, or NULL. */
@@ -98,7 +107,9 @@ const char *ctrace_trace_meta(const struct ctrace_trace *t, const char *key);
 bool ctrace_trace_complete(const struct ctrace_trace *t);
 /*
  * Why decoding stops before the end of the file (truncated chunk, bad CRC,
- * sequence gap, ...), with the file offset; NULL when it does not.
+ * bad chunk sequence number, ...) or, for a file without an END chunk,
+ * that the recording did not end cleanly; with the file offset where the
+ * decoded data stops.  NULL for a complete file decoded to its end.
  */
 const char *ctrace_trace_problem(const struct ctrace_trace *t);
 /* The session clock (enum ctrace_clock). */
@@ -152,7 +163,9 @@ int ctrace_cursor_new(struct ctrace_trace *t, struct ctrace_cursor **cp);
 int ctrace_cursor_next(struct ctrace_cursor *c, struct ctrace_event *ev);
 const char *ctrace_cursor_error(const struct ctrace_cursor *c);
 /* What the trace says of a thread so far (names follow THREAD, FORK,
- * EXEC and RENAME records up to the last event returned); NULL if nothing. */
+ * EXEC and RENAME records up to the last event returned); NULL if nothing
+ * (always for CTRACE_TID_HIDDEN; tid 0 is "swapper").  Valid until the
+ * next ctrace_cursor_next(). */
 const struct ctrace_thread *ctrace_cursor_thread(const struct ctrace_cursor *c,
 						 uint32_t tid);
 void ctrace_cursor_free(struct ctrace_cursor *c);
@@ -195,5 +208,11 @@ int ctrace_validate(struct ctrace_trace *t, struct ctrace_validation *v,
  * wrong with the file to @err.
  */
 int ctrace_print_events(struct ctrace_trace *t, FILE *out, FILE *err);
+/*
+ * What a trace holds, for `ctrace report`: where and how it was recorded,
+ * duration, events by type, per ring events/lost/chunks, the threads seen
+ * and their names, and whether it is complete.  Returns as above.
+ */
+int ctrace_print_summary(struct ctrace_trace *t, FILE *out, FILE *err);
 
 #endif

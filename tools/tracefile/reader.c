@@ -1,0 +1,936 @@
+// SPDX-License-Identifier: LGPL-2.1
+/*
+ * Reading trace files: open, index, merge.
+ *
+ * Opening checks the file header, then every chunk in file order: magic,
+ * size, that the file holds all of it, CRC, sequence number, and for a RING
+ * chunk that its records walk cleanly (ctrace_krec_walk, the rules the
+ * dumper used) to exactly the events and lost counts its header claims.
+ * The first chunk that fails stops indexing; everything before it decodes
+ * and ctrace_trace_problem() says where and why.  Nothing is trusted before
+ * it is checked, every length is compared against what is left of the
+ * buffer before it is used, and records are copied out with memcpy()
+ * because a caller's buffer need not be aligned.
+ *
+ * The cursor merges rings without materialising events: each ring has a
+ * position (chunk, byte) and one decoded "head" event; a binary heap of
+ * rings ordered by (head ts, ring index) yields the next event.  Memory is
+ * O(rings + threads).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+#define HDR_SIZE	sizeof(struct ctrace_file_header)
+#define CHDR_SIZE	sizeof(struct ctrace_chunk_header)
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static void set_problem(struct ctrace_trace *t, enum ctrace_problem kind,
+			const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void set_problem(struct ctrace_trace *t, enum ctrace_problem kind,
+			const char *fmt, ...)
+{
+	va_list ap;
+
+	t->problem_kind = kind;
+	va_start(ap, fmt);
+	vsnprintf(t->problem, sizeof(t->problem), fmt, ap);
+	va_end(ap);
+}
+
+/* ---------------------------------------------------------------- index */
+
+static struct ctrace_ring *get_ring(struct ctrace_trace *t, uint16_t kind,
+				    uint32_t id)
+{
+	uint64_t key = ctrace_ring_key(kind, id);
+	uint32_t i = ctrace_map_get(&t->ring_map, key);
+	struct ctrace_ring *r;
+
+	if (i != CTRACE_MAP_NONE)
+		return &t->rings[i];
+	/* Never reached for a real file; keeps the map's values in range. */
+	if (t->nr_rings >= CTRACE_MAP_NONE - 1)
+		return NULL;
+	if (t->nr_rings == t->rings_cap) {
+		size_t cap = t->rings_cap ? t->rings_cap * 2 : 8;
+		void *p = realloc(t->rings, cap * sizeof(*t->rings));
+
+		if (!p)
+			return NULL;
+		t->rings = p;
+		t->rings_cap = cap;
+	}
+	if (ctrace_map_put(&t->ring_map, key, t->nr_rings))
+		return NULL;
+	r = &t->rings[t->nr_rings++];
+	memset(r, 0, sizeof(*r));
+	r->info.ring = id;
+	r->info.kind = kind;
+	return r;
+}
+
+static int parse_meta(struct ctrace_trace *t, const unsigned char *p,
+		      size_t len)
+{
+	const unsigned char *nul = memchr(p, '\0', len);
+	size_t n = nul ? (size_t)(nul - p) : len;
+	char *m;
+
+	/* Text up to the NUL padding; one string per line. */
+	m = realloc(t->meta, t->meta_len + n + 1);
+	if (!m)
+		return -ENOMEM;
+	t->meta = m;
+	for (size_t i = 0; i < n; i++)
+		m[t->meta_len + i] = p[i] == '\n' ? '\0' : (char)p[i];
+	m[t->meta_len + n] = '\0';
+	t->meta_len += n + 1;
+	return 0;
+}
+
+const char *ctrace_meta_next(const struct ctrace_trace *t, const char *line)
+{
+	const char *end;
+
+	if (!t->meta)
+		return NULL;
+	end = t->meta + t->meta_len;
+	line = line ? line + strlen(line) + 1 : t->meta;
+	while (line && line < end) {
+		/* Lenient: lines without '=' or with an empty key are skipped. */
+		const char *eq = strchr(line, '=');
+
+		if (eq && eq != line)
+			return line;
+		line += strlen(line) + 1;
+	}
+	return NULL;
+}
+
+const char *ctrace_trace_meta(const struct ctrace_trace *t, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *found = NULL;
+
+	/* A key given twice (in a later META chunk): the last one wins. */
+	for (const char *l = ctrace_meta_next(t, NULL); l;
+	     l = ctrace_meta_next(t, l))
+		if (!strncmp(l, key, klen) && l[klen] == '=')
+			found = l + klen + 1;
+	return found;
+}
+
+static int add_snap(struct ctrace_trace *t, const struct ctrace_krec_clock *k)
+{
+	if (t->nr_snaps == t->snaps_cap) {
+		size_t cap = t->snaps_cap ? t->snaps_cap * 2 : 16;
+		void *p = realloc(t->snaps, cap * sizeof(*t->snaps));
+
+		if (!p)
+			return -ENOMEM;
+		t->snaps = p;
+		t->snaps_cap = cap;
+	}
+	t->snaps[t->nr_snaps++] = (struct ctrace_clock_snap){
+		.counter = k->counter, .mono = k->mono,
+		.boot = k->boot, .real = k->real,
+	};
+	return 0;
+}
+
+/* A RING chunk at @off whose header, size and CRC are good. */
+static int index_ring(struct ctrace_trace *t, uint64_t off, uint64_t index,
+		      const unsigned char *p, uint64_t size)
+{
+	struct ctrace_ring_chunk rc;
+	struct ctrace_krec_walk w;
+	struct ctrace_chunk_ref *ref;
+	struct ctrace_ring *r;
+	const unsigned char *recs = p + sizeof(rc);
+	uint64_t len, rec_off = off + CHDR_SIZE + sizeof(rc), lost_recs = 0;
+	size_t bad;
+
+	if (size < sizeof(rc)) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 ": RING payload of %" PRIu64 " bytes is shorter than its %zu-byte header",
+			    off, index, size, sizeof(rc));
+		return -EBADMSG;
+	}
+	memcpy(&rc, p, sizeof(rc));
+	len = size - sizeof(rc);
+	if (rc.flags) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 " (ring %u): unknown ring chunk flags 0x%x",
+			    off + CHDR_SIZE, index, rc.ring, rc.flags);
+		return -EBADMSG;
+	}
+	if (rc.kind != CTRACE_RING_KERNEL) {
+		/* A ring kind from a newer writer: its records are opaque. */
+		t->skipped_chunks++;
+		return 0;
+	}
+
+	w = (struct ctrace_krec_walk){ .ts = rc.ts_base };
+	if (ctrace_krec_walk(&w, recs, len, &bad)) {
+		struct ctrace_krec h = { 0 };
+
+		if (len - bad >= sizeof(h))
+			memcpy(&h, recs + bad, sizeof(h));
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 " (ring %u): bad record (type %u, size %u, %" PRIu64 " bytes left in the chunk)",
+			    rec_off + bad, index, rc.ring, h.type, h.size * 8u,
+			    (uint64_t)(len - bad));
+		return -EBADMSG;
+	}
+	if (w.events != rc.events || w.lost != rc.lost) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 " (ring %u) claims %" PRIu64 " events and %" PRIu64 " lost, its records hold %" PRIu64 " and %" PRIu64,
+			    off, index, rc.ring, rc.events, rc.lost, w.events,
+			    w.lost);
+		return -EBADMSG;
+	}
+
+	r = get_ring(t, rc.kind, rc.ring);
+	if (!r)
+		return -ENOMEM;
+	if (r->info.chunks == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 8;
+		void *np = realloc(r->chunks, cap * sizeof(*r->chunks));
+
+		if (!np)
+			return -ENOMEM;
+		r->chunks = np;
+		r->cap = cap;
+	}
+
+	/* The walk accepted every record: sizes are known good here. */
+	for (uint64_t pos = 0; pos < len;) {
+		struct ctrace_krec h;
+
+		memcpy(&h, recs + pos, sizeof(h));
+		if (h.type == CTRACE_KREC_CLOCK) {
+			struct ctrace_krec_clock k;
+
+			memcpy(&k, recs + pos, sizeof(k));
+			if (add_snap(t, &k))
+				return -ENOMEM;
+		} else if (h.type == CTRACE_KREC_LOST) {
+			lost_recs++;
+		}
+		pos += h.size * 8u;
+	}
+
+	ref = &r->chunks[r->info.chunks++];
+	*ref = (struct ctrace_chunk_ref){
+		.chunk_off = off,
+		.rec_off = rec_off,
+		.rec_len = len,
+		.index = index,
+		.seq_first = rc.seq_first,
+		.ts_base = rc.ts_base,
+		.ts_last = w.ts,
+		.events = rc.events,
+		.lost = rc.lost,
+	};
+	r->info.events += rc.events;
+	r->info.lost += rc.lost;
+	r->records += rc.events + lost_recs;
+	return 0;
+}
+
+static int index_stats(struct ctrace_trace *t, uint64_t off, uint64_t index,
+		       const unsigned char *p, uint64_t size)
+{
+	struct ctrace_stats_chunk sc;
+
+	if (size < sizeof(sc)) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 ": STATS payload of %" PRIu64 " bytes is too short",
+			    off, index, size);
+		return -EBADMSG;
+	}
+	memcpy(&sc, p, sizeof(sc));
+	if (sc.reserved ||
+	    (size - sizeof(sc)) / sizeof(struct ctrace_ring_stats) != sc.nr_rings ||
+	    (size - sizeof(sc)) % sizeof(struct ctrace_ring_stats)) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 ": STATS for %u rings in %" PRIu64 " bytes",
+			    off, index, sc.nr_rings, size);
+		return -EBADMSG;
+	}
+	for (uint32_t i = 0; i < sc.nr_rings; i++) {
+		struct ctrace_ring_stats rs;
+		struct ctrace_ring *r;
+
+		memcpy(&rs, p + sizeof(sc) + i * sizeof(rs), sizeof(rs));
+		if (rs.flags) {
+			set_problem(t, CTRACE_PROBLEM_CORRUPT,
+				    "offset %" PRIu64 ": chunk %" PRIu64 ": STATS of ring %u has unknown flags 0x%x",
+				    off + CHDR_SIZE + sizeof(sc) + i * sizeof(rs),
+				    index, rs.ring, rs.flags);
+			return -EBADMSG;
+		}
+		r = get_ring(t, rs.kind, rs.ring);
+		if (!r)
+			return -ENOMEM;
+		r->info.has_stats = true;
+		r->info.stats = rs;
+	}
+	t->has_stats = true;
+	t->stats_off = off;
+	return 0;
+}
+
+/*
+ * One chunk at @off.  Returns 1 to go on, 0 when indexing ends here (END,
+ * or a problem recorded), <0 on allocation failure.
+ */
+static int index_chunk(struct ctrace_trace *t, uint64_t off, uint64_t *next)
+{
+	struct ctrace_chunk_header h, zh;
+	uint64_t left = t->size - off, index = t->nr_chunks;
+	const unsigned char *payload;
+	uint32_t crc;
+	int err = 0;
+
+	if (left < CHDR_SIZE) {
+		set_problem(t, CTRACE_PROBLEM_TRUNCATED,
+			    "truncated at offset %" PRIu64 ": chunk %" PRIu64 " needs at least %zu bytes, %" PRIu64 " present; the recording did not end cleanly",
+			    off, index, CHDR_SIZE, left);
+		return 0;
+	}
+	memcpy(&h, t->data + off, sizeof(h));
+	if (h.magic != CTRACE_CHUNK_MAGIC) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 " has a bad magic 0x%08x",
+			    off, index, h.magic);
+		return 0;
+	}
+	if (h.size % 8 || h.size > CTRACE_CHUNK_MAX) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 " has a bad size %" PRIu64 " (a multiple of 8, at most %u)",
+			    off, index, h.size, CTRACE_CHUNK_MAX);
+		return 0;
+	}
+	if (h.size > left - CHDR_SIZE) {
+		set_problem(t, CTRACE_PROBLEM_TRUNCATED,
+			    "truncated at offset %" PRIu64 ": chunk %" PRIu64 " needs %" PRIu64 " bytes, %" PRIu64 " present; the recording did not end cleanly",
+			    off, index, CHDR_SIZE + h.size, left);
+		return 0;
+	}
+	payload = t->data + off + CHDR_SIZE;
+	zh = h;
+	zh.crc = 0;
+	crc = ctrace_crc32c(0, &zh, sizeof(zh));
+	crc = ctrace_crc32c(crc, payload, h.size);
+	if (crc != h.crc) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 " CRC mismatch (stored 0x%08x, computed 0x%08x)",
+			    off, index, h.crc, crc);
+		return 0;
+	}
+	if (h.seq != index) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 " carries sequence number %" PRIu64 " (a chunk is missing or repeated)",
+			    off, index, h.seq);
+		return 0;
+	}
+	if (h.flags || h.reserved) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 " has reserved fields set (flags 0x%x)",
+			    off, index, h.flags);
+		return 0;
+	}
+
+	switch (h.type) {
+	case CTRACE_CHUNK_META:
+		err = parse_meta(t, payload, h.size);
+		break;
+	case CTRACE_CHUNK_RING:
+		err = index_ring(t, off, index, payload, h.size);
+		break;
+	case CTRACE_CHUNK_STATS:
+		err = index_stats(t, off, index, payload, h.size);
+		break;
+	case CTRACE_CHUNK_END:
+		if (h.size) {
+			set_problem(t, CTRACE_PROBLEM_CORRUPT,
+				    "offset %" PRIu64 ": chunk %" PRIu64 ": END chunk with a %" PRIu64 "-byte payload",
+				    off, index, h.size);
+			return 0;
+		}
+		t->complete = true;
+		break;
+	default:
+		/* A chunk type from a newer writer, made to be skipped. */
+		t->skipped_chunks++;
+		break;
+	}
+	if (err == -EBADMSG)
+		return 0;
+	if (err)
+		return err;
+	t->nr_chunks++;
+	*next = off + CHDR_SIZE + h.size;
+	return !t->complete;
+}
+
+static int cmp_ring(const void *a, const void *b)
+{
+	const struct ctrace_ring *x = a, *y = b;
+	uint64_t kx = ctrace_ring_key(x->info.kind, x->info.ring);
+	uint64_t ky = ctrace_ring_key(y->info.kind, y->info.ring);
+
+	return kx < ky ? -1 : kx > ky;
+}
+
+static int index_file(struct ctrace_trace *t)
+{
+	uint64_t off = HDR_SIZE;
+	int r;
+
+	while (off < t->size) {
+		r = index_chunk(t, off, &off);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			break;
+	}
+	t->data_end = off;
+	if (t->complete && off < t->size)
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": %" PRIu64 " bytes after the END chunk",
+			    off, (uint64_t)(t->size - off));
+	else if (!t->complete && !t->problem_kind)
+		set_problem(t, CTRACE_PROBLEM_INCOMPLETE,
+			    "no END chunk: the recording did not end cleanly (ctrace-dump killed?); the data stops at offset %" PRIu64 " after %" PRIu64 " chunks",
+			    off, t->nr_chunks);
+
+	/* Ring order is the merge's tie-break: sort, then re-key the map. */
+	if (t->nr_rings > 1)
+		qsort(t->rings, t->nr_rings, sizeof(*t->rings), cmp_ring);
+	for (size_t i = 0; i < t->nr_rings; i++)
+		if (ctrace_map_put(&t->ring_map, ctrace_ring_key(t->rings[i].info.kind,
+								 t->rings[i].info.ring), i))
+			return -ENOMEM;
+	ctrace_clock_setup(t);
+	return 0;
+}
+
+static int check_header(const unsigned char *p, size_t len, char *err,
+			size_t errlen)
+{
+	struct ctrace_file_header fh;
+	static const uint8_t zero[sizeof(fh.reserved)];
+
+	if (len >= sizeof(fh.magic) &&
+	    memcmp(p, CTRACE_FILE_MAGIC, sizeof(fh.magic))) {
+		set_err(err, errlen, "offset 0: not a ctrace trace file (bad magic)");
+		return -EBADMSG;
+	}
+	if (len < sizeof(fh)) {
+		set_err(err, errlen,
+			"truncated at offset 0: the file header needs %zu bytes, %zu present",
+			sizeof(fh), len);
+		return -EBADMSG;
+	}
+	memcpy(&fh, p, sizeof(fh));
+	if (fh.version != CTRACE_FILE_VERSION) {
+		set_err(err, errlen,
+			"offset 8: unsupported trace file version %u (this reader knows version %u)",
+			fh.version, CTRACE_FILE_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	if (fh.header_size != sizeof(fh) ||
+	    fh.chunk_header_size != sizeof(struct ctrace_chunk_header)) {
+		set_err(err, errlen,
+			"offset 12: header sizes %u and %u, expected %zu and %zu",
+			fh.header_size, fh.chunk_header_size, sizeof(fh),
+			sizeof(struct ctrace_chunk_header));
+		return -EBADMSG;
+	}
+	if (fh.flags || memcmp(fh.reserved, zero, sizeof(zero))) {
+		set_err(err, errlen,
+			"offset 20: unknown header flags 0x%x or reserved bytes set",
+			fh.flags);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static int open_view(const void *buf, size_t len, const char *name,
+		     struct ctrace_trace **tp, char *err, size_t errlen)
+{
+	struct ctrace_trace *t;
+	int r;
+
+	r = check_header(buf, len, err, errlen);
+	if (r)
+		return r;
+	t = calloc(1, sizeof(*t));
+	if (!t || !(t->path = strdup(name))) {
+		free(t);
+		set_err(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	t->data = buf;
+	t->size = len;
+	r = index_file(t);
+	if (r) {
+		ctrace_trace_close(t);
+		set_err(err, errlen, "out of memory indexing the file");
+		return r;
+	}
+	*tp = t;
+	return 0;
+}
+
+int ctrace_trace_open_buffer(const void *buf, size_t len,
+			     struct ctrace_trace **tp, char *err, size_t errlen)
+{
+	return open_view(buf, len, "<buffer>", tp, err, errlen);
+}
+
+int ctrace_trace_open(const char *path, struct ctrace_trace **tp,
+		      char *err, size_t errlen)
+{
+	struct stat st;
+	void *map;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		set_err(err, errlen, "%s", strerror(errno));
+		return r;
+	}
+	if (fstat(fd, &st)) {
+		r = -errno;
+		set_err(err, errlen, "%s", strerror(errno));
+		close(fd);
+		return r;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_err(err, errlen, "not a regular file");
+		close(fd);
+		return -EINVAL;
+	}
+	if (st.st_size == 0) {
+		/* mmap() refuses length 0; an empty file has no header. */
+		close(fd);
+		return open_view("", 0, path, tp, err, errlen);
+	}
+	/*
+	 * A private read-only mapping: the file is read in place, a page at a
+	 * time.  (A file truncated by someone else while open faults; traces
+	 * are written once and then only read.)
+	 */
+	map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	r = -errno;
+	close(fd);
+	if (map == MAP_FAILED) {
+		set_err(err, errlen, "mmap: %s", strerror(-r));
+		return r;
+	}
+	r = open_view(map, st.st_size, path, tp, err, errlen);
+	if (r) {
+		munmap(map, st.st_size);
+		return r;
+	}
+	(*tp)->map = map;
+	return 0;
+}
+
+void ctrace_trace_close(struct ctrace_trace *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nr_rings; i++)
+		free(t->rings[i].chunks);
+	free(t->rings);
+	ctrace_map_free(&t->ring_map);
+	free(t->snaps);
+	free(t->meta);
+	free(t->path);
+	if (t->map)
+		munmap(t->map, t->size);
+	free(t);
+}
+
+bool ctrace_trace_complete(const struct ctrace_trace *t)
+{
+	return t->complete;
+}
+
+const char *ctrace_trace_problem(const struct ctrace_trace *t)
+{
+	return t->problem_kind ? t->problem : NULL;
+}
+
+uint32_t ctrace_trace_clock(const struct ctrace_trace *t)
+{
+	return t->clock;
+}
+
+size_t ctrace_trace_nr_rings(const struct ctrace_trace *t)
+{
+	return t->nr_rings;
+}
+
+const struct ctrace_ring_info *ctrace_trace_ring(const struct ctrace_trace *t,
+						 size_t i)
+{
+	return i < t->nr_rings ? &t->rings[i].info : NULL;
+}
+
+/* --------------------------------------------------------------- cursor */
+
+struct cring {
+	uint64_t chunk;		/* index in the ring's chunks[] */
+	uint64_t pos;		/* byte offset in that chunk's records */
+	uint64_t ts;		/* the ring's full timestamp so far */
+	uint64_t seq;		/* the next event's sequence number */
+	struct ctrace_event head;
+};
+
+struct ctrace_cursor {
+	struct ctrace_trace *t;
+	struct cring *rings;
+	uint32_t *heap;		/* ring indices with a head, a min-heap */
+	size_t heap_n;
+	size_t last_ring;
+
+	struct ctrace_thread *threads;
+	size_t nr_threads, threads_cap;
+	struct ctrace_map thread_map;	/* tid -> index in threads[] */
+
+	int error;
+	char errmsg[256];
+};
+
+static bool head_before(const struct ctrace_cursor *c, uint32_t a, uint32_t b)
+{
+	uint64_t ta = c->rings[a].head.ts, tb = c->rings[b].head.ts;
+
+	/* A ring's own events come out in ring order, so seq never ties. */
+	return ta < tb || (ta == tb && a < b);
+}
+
+static void heap_down(struct ctrace_cursor *c, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		uint32_t tmp;
+
+		if (l < c->heap_n && head_before(c, c->heap[l], c->heap[m]))
+			m = l;
+		if (l + 1 < c->heap_n && head_before(c, c->heap[l + 1], c->heap[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		tmp = c->heap[i];
+		c->heap[i] = c->heap[m];
+		c->heap[m] = tmp;
+		i = m;
+	}
+}
+
+static void heap_up(struct ctrace_cursor *c, size_t i)
+{
+	while (i) {
+		size_t p = (i - 1) / 2;
+		uint32_t tmp;
+
+		if (!head_before(c, c->heap[i], c->heap[p]))
+			return;
+		tmp = c->heap[i];
+		c->heap[i] = c->heap[p];
+		c->heap[p] = tmp;
+		i = p;
+	}
+}
+
+static int cursor_fail(struct ctrace_cursor *c, uint64_t off, uint32_t ring,
+		       const char *what)
+{
+	snprintf(c->errmsg, sizeof(c->errmsg),
+		 "offset %" PRIu64 ": ring %u: %s", off, ring, what);
+	c->error = -EBADMSG;
+	return c->error;
+}
+
+/*
+ * Decode ring @ri's next event into its head.  1: there is one; 0: the
+ * ring is exhausted; <0: a corrupt record (only if the buffer changed
+ * since it was indexed, which the index walk rules out otherwise).
+ */
+static int ring_fill(struct ctrace_cursor *c, size_t ri)
+{
+	const struct ctrace_ring *r = &c->t->rings[ri];
+	struct cring *cr = &c->rings[ri];
+
+	for (;;) {
+		const struct ctrace_chunk_ref *ch;
+		struct ctrace_krec_walk w;
+		struct ctrace_krec h;
+		const unsigned char *p;
+		uint64_t size, left, off;
+
+		if (cr->chunk >= r->info.chunks)
+			return 0;
+		ch = &r->chunks[cr->chunk];
+		if (cr->pos >= ch->rec_len) {
+			if (++cr->chunk < r->info.chunks) {
+				/* Each chunk restarts from its own header. */
+				cr->pos = 0;
+				cr->ts = r->chunks[cr->chunk].ts_base;
+				cr->seq = r->chunks[cr->chunk].seq_first;
+			}
+			continue;
+		}
+		left = ch->rec_len - cr->pos;
+		off = ch->rec_off + cr->pos;
+		p = c->t->data + off;
+		if (left < sizeof(h))
+			return cursor_fail(c, off, r->info.ring, "partial record");
+		memcpy(&h, p, sizeof(h));
+		size = h.size * 8u;
+		w = (struct ctrace_krec_walk){ .ts = cr->ts };
+		if (!size || size > left || ctrace_krec_walk(&w, p, size, NULL))
+			return cursor_fail(c, off, r->info.ring, "bad record");
+		cr->ts = w.ts;
+		cr->pos += size;
+		if (h.type == CTRACE_KREC_PAD || h.type == CTRACE_KREC_TIME)
+			continue;
+
+		cr->head = (struct ctrace_event){
+			.ts = w.ts,
+			.seq = cr->seq,
+			.offset = off,
+			.ring = r->info.ring,
+			.kind = r->info.kind,
+			.type = h.type,
+			.aux = h.aux,
+			.size = size,
+			.rec = p,
+		};
+		/* A LOST record takes the numbers of the events it stands for. */
+		cr->seq += h.type == CTRACE_KREC_LOST ? w.lost : 1;
+		return 1;
+	}
+}
+
+int ctrace_cursor_new(struct ctrace_trace *t, struct ctrace_cursor **cp)
+{
+	struct ctrace_cursor *c = calloc(1, sizeof(*c));
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	c->t = t;
+	c->rings = calloc(t->nr_rings ? t->nr_rings : 1, sizeof(*c->rings));
+	c->heap = calloc(t->nr_rings ? t->nr_rings : 1, sizeof(*c->heap));
+	if (!c->rings || !c->heap) {
+		ctrace_cursor_free(c);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < t->nr_rings; i++) {
+		if (t->rings[i].info.chunks) {
+			c->rings[i].ts = t->rings[i].chunks[0].ts_base;
+			c->rings[i].seq = t->rings[i].chunks[0].seq_first;
+		}
+		r = ring_fill(c, i);
+		if (r < 0)
+			break;
+		if (r > 0) {
+			c->heap[c->heap_n++] = i;
+			heap_up(c, c->heap_n - 1);
+		}
+	}
+	*cp = c;
+	return 0;
+}
+
+static struct ctrace_thread *thread_get(struct ctrace_cursor *c, uint32_t tid)
+{
+	uint32_t i = ctrace_map_get(&c->thread_map, tid);
+	struct ctrace_thread *th;
+
+	if (i != CTRACE_MAP_NONE)
+		return &c->threads[i];
+	if (c->nr_threads == c->threads_cap) {
+		size_t cap = c->threads_cap ? c->threads_cap * 2 : 64;
+		void *p = realloc(c->threads, cap * sizeof(*c->threads));
+
+		if (!p)
+			return NULL;
+		c->threads = p;
+		c->threads_cap = cap;
+	}
+	if (ctrace_map_put(&c->thread_map, tid, c->nr_threads))
+		return NULL;
+	th = &c->threads[c->nr_threads++];
+	memset(th, 0, sizeof(*th));
+	th->tid = tid;
+	return th;
+}
+
+static void thread_set(struct ctrace_cursor *c, uint32_t tid, uint32_t tgid,
+		       const char comm[CTRACE_COMM_LEN])
+{
+	struct ctrace_thread *th;
+
+	/* The idle task and unseen threads are named by convention. */
+	if (tid == 0 || tid == CTRACE_TID_HIDDEN)
+		return;
+	th = thread_get(c, tid);
+	if (!th)
+		return;		/* out of memory: the name stays unknown */
+	if (tgid && tgid != CTRACE_TID_HIDDEN)
+		th->tgid = tgid;
+	if (comm) {
+		memcpy(th->comm, comm, CTRACE_COMM_LEN);
+		th->comm[CTRACE_COMM_LEN] = '\0';
+	}
+}
+
+static void update_threads(struct ctrace_cursor *c, const struct ctrace_event *ev)
+{
+	switch (ev->type) {
+	case CTRACE_KREC_THREAD: {
+		struct ctrace_krec_thread k;
+
+		memcpy(&k, ev->rec, sizeof(k));
+		thread_set(c, k.tid, k.tgid, k.comm);
+		break;
+	}
+	case CTRACE_KREC_FORK: {
+		struct ctrace_krec_fork k;
+
+		memcpy(&k, ev->rec, sizeof(k));
+		thread_set(c, k.child_tid, k.child_tgid, k.comm);
+		break;
+	}
+	case CTRACE_KREC_EXEC: {
+		struct ctrace_krec_exec k;
+
+		/* After exec the thread leads its process: tgid == tid. */
+		memcpy(&k, ev->rec, sizeof(k));
+		thread_set(c, k.tid, k.tid, k.comm);
+		break;
+	}
+	case CTRACE_KREC_RENAME: {
+		struct ctrace_krec_rename k;
+
+		memcpy(&k, ev->rec, sizeof(k));
+		thread_set(c, k.tid, k.tgid, k.comm);
+		break;
+	}
+	}
+}
+
+int ctrace_cursor_next(struct ctrace_cursor *c, struct ctrace_event *ev)
+{
+	uint32_t ri;
+	int r;
+
+	if (c->error)
+		return c->error;
+	if (!c->heap_n)
+		return 0;
+	ri = c->heap[0];
+	*ev = c->rings[ri].head;
+	ev->ns = ctrace_trace_mono_ns(c->t, ev->ts);
+	c->last_ring = ri;
+	update_threads(c, ev);
+
+	r = ring_fill(c, ri);
+	if (r > 0) {
+		heap_down(c, 0);
+	} else {
+		c->heap[0] = c->heap[--c->heap_n];
+		heap_down(c, 0);
+		/* An error is reported at the next call; @ev is good. */
+	}
+	return 1;
+}
+
+const char *ctrace_cursor_error(const struct ctrace_cursor *c)
+{
+	return c->error ? c->errmsg : NULL;
+}
+
+const struct ctrace_thread *ctrace_cursor_thread(const struct ctrace_cursor *c,
+						 uint32_t tid)
+{
+	static const struct ctrace_thread swapper = { .comm = "swapper" };
+	uint32_t i;
+
+	if (tid == 0)
+		return &swapper;
+	i = ctrace_map_get(&c->thread_map, tid);
+	return i == CTRACE_MAP_NONE ? NULL : &c->threads[i];
+}
+
+void ctrace_thread_name(const struct ctrace_cursor *c, uint32_t tid,
+			char *buf, size_t len)
+{
+	const struct ctrace_thread *th;
+	char comm[CTRACE_COMM_LEN + 1];
+	size_t i;
+
+	if (tid == CTRACE_TID_HIDDEN) {
+		snprintf(buf, len, "hidden:?");
+		return;
+	}
+	th = ctrace_cursor_thread(c, tid);
+	if (!th || !th->comm[0]) {
+		snprintf(buf, len, "<...>:%u", tid);
+		return;
+	}
+	/* One line per event: no control characters from a comm. */
+	for (i = 0; th->comm[i]; i++)
+		comm[i] = (unsigned char)th->comm[i] < 0x20 ||
+			  th->comm[i] == 0x7f ? '?' : th->comm[i];
+	comm[i] = '\0';
+	snprintf(buf, len, "%s:%u", comm, tid);
+}
+
+size_t ctrace_cursor_ring_index(const struct ctrace_cursor *c)
+{
+	return c->last_ring;
+}
+
+void ctrace_cursor_free(struct ctrace_cursor *c)
+{
+	if (!c)
+		return;
+	free(c->rings);
+	free(c->heap);
+	free(c->threads);
+	ctrace_map_free(&c->thread_map);
+	free(c);
+}
