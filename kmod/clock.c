@@ -15,7 +15,7 @@
 #include <asm/tsc.h>
 #endif
 
-#include "ctrace.h"
+#include "ring.h"
 
 static bool ctrace_tsc_trusted(void)
 {
@@ -73,4 +73,28 @@ u64 ctrace_clock_tsc_khz(void)
 #else
 	return 0;
 #endif
+}
+
+/**
+ * ctrace_clock_snapshot() - record the session clock beside the system's
+ * @s: the session
+ * @why: CTRACE_CLOCK_SNAP_*
+ *
+ * Tools convert session timestamps to CLOCK_MONOTONIC (and show wall time)
+ * by interpolating between these.  The four clocks are read back to back
+ * with interrupts off, a few tens of ns apart.
+ */
+void ctrace_clock_snapshot(struct ctrace_session *s, u16 why)
+{
+	struct ctrace_krec_clock rec = {};
+	unsigned long flags;
+
+	ctrace_krec_set(&rec, CTRACE_KREC_CLOCK, sizeof(rec), why, 0);
+	local_irq_save(flags);
+	rec.counter = ctrace_now(s);
+	rec.mono = ktime_get_mono_fast_ns();
+	rec.boot = ktime_get_boot_fast_ns();
+	rec.real = ktime_get_real_fast_ns();
+	ctrace_ring_write(NULL, s, &rec);
+	local_irq_restore(flags);
 }

@@ -3,30 +3,243 @@
  * ctrace.ko internals shared between the files of the module.
  *
  * One file per concern:
- *   main.c   module init/exit, the /dev/ctrace misc device
- *   abi.c    the ABI's layouts, pinned
- *   genl.c   the "ctrace" generic netlink family
- *   clock.c  which clock stamps events, and reading it
+ *   main.c     module init/exit, module parameters
+ *   abi.c      the ABI's layouts, pinned
+ *   genl.c     the "ctrace" generic netlink family: requests, replies,
+ *              notifications, owner-socket tracking
+ *   session.c  session lifecycle: create, start, stop, destroy; limits and
+ *              permissions; the start snapshot and the clock tick
+ *   target.c   which threads a session traces, and which it may name
+ *   ring.c     per-CPU rings: memory, mapping layout, reader wakeup
+ *   ring.h     the write path (inline: it runs in scheduler tracepoints)
+ *   sched.c    the tracepoint probes
+ *   reader.c   /dev/ctrace: attach, mmap, poll
+ *   clock.c    which clock stamps events
+ *
+ * Locking: ctrace_lock (a mutex) serialises every control operation and
+ * protects the session table and each session's state.  The probes never
+ * take it: they walk ctrace_active under RCU (tracepoint probes run with
+ * preemption disabled), and a session leaves that list, followed by a
+ * grace period, before anything the probes use is torn down.
  */
 #ifndef _CTRACE_KMOD_H
 #define _CTRACE_KMOD_H
 
+#include <linux/atomic.h>
+#include <linux/irq_work.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/ctrace.h>
 
+struct cgroup;
+struct file;
+struct genl_info;
+struct net;
 struct netlink_ext_ack;
+struct page;
+struct sk_buff;
+struct task_struct;
+struct vm_area_struct;
 
-/* abi.c */
-void __init ctrace_abi_check(void);
+/* ------------------------------------------------------------- rings */
 
-/* genl.c */
+/* Threads whose name a ring has already recorded (lazy naming). */
+#define CTRACE_NAME_CACHE	64
+
+/*
+ * One CPU's ring of one session.  Only that CPU writes it, with interrupts
+ * disabled, so the writer's state needs no atomics; the reader sees only
+ * @page (read-only to it) and writes only @kcons.
+ */
+struct ctrace_ring {
+	/* Writer state, private to the kernel. */
+	u64 pos;		/* == page->prod */
+	u64 last_ts;		/* timestamp of the last record */
+	u64 pending_lost;	/* dropped, not yet reported by a LOST record */
+	u64 resv_end;		/* position after the reserved record */
+	u64 resv_used;		/* unread bytes once it is committed */
+	u32 size;		/* data bytes, a power of two */
+	u32 watermark;		/* wake the reader at this many unread bytes */
+	bool armed;		/* the reader waits in poll() */
+
+	struct ctrace_ring_page *page;	/* shared, read-only to the reader */
+	struct ctrace_ring_cons *kcons;	/* shared, written by the reader */
+	u8 *data;
+	void *mem;		/* vmalloc area: page, then data */
+	struct ctrace_session *sess;
+	u32 cpu;
+	u32 name_cache[CTRACE_NAME_CACHE];
+	struct irq_work wakeup;
+} ____cacheline_aligned;
+
+int ctrace_ring_init(struct ctrace_ring *r, struct ctrace_session *s,
+		     unsigned int cpu, struct ctrace_ring_cons *kcons);
+void ctrace_ring_free(struct ctrace_ring *r);
+void *ctrace_ring_reserve_slow(struct ctrace_ring *r, unsigned int size,
+			       u64 ts);
+void *ctrace_ring_drop(struct ctrace_ring *r);
+void ctrace_ring_wake(struct ctrace_ring *r);
+/* Copy a whole record (header type, size and aux set) into @r. */
+bool ctrace_ring_write(struct ctrace_ring *r, const struct ctrace_session *s,
+		       void *rec);
+void ctrace_ring_flush_lost(struct ctrace_ring *r, const struct ctrace_session *s);
+void ctrace_ring_set_stopped(struct ctrace_ring *r);
+u64 ctrace_ring_fill(const struct ctrace_ring *r);
+
+/* ------------------------------------------------------------- targets */
+
+/*
+ * Processes (tgids) a PIDS session traces: an open-addressing table that
+ * probes read without locks and that fork/free update under @lock.
+ */
+struct ctrace_pid_set {
+	spinlock_t lock;	/* serialises writers; readers need none */
+	u32 mask;		/* slots - 1 */
+	u32 used;		/* live entries */
+	u32 limit;		/* at most this many live entries */
+	u32 overflow;		/* processes not added: table full */
+	u32 slots[];		/* 0: empty, CTRACE_PID_TOMB: deleted */
+};
+
+#define CTRACE_PID_TOMB		0xffffffffU
+#define CTRACE_PID_SET_SLOTS	4096
+
+struct ctrace_target {
+	enum ctrace_target_kind kind;
+	bool privileged;	/* may see every user's threads */
+	bool inherit;		/* follow children of the pids */
+	kuid_t uid;		/* the owner, for unprivileged visibility */
+	kgid_t gid;
+	struct ctrace_pid_set *pids;
+	struct cgroup *cgrp;
+};
+
+int ctrace_target_init_pids(struct ctrace_target *t, const u32 *pids,
+			    unsigned int n, struct netlink_ext_ack *extack);
+int ctrace_target_init_cgroup(struct ctrace_target *t, int fd,
+			      struct netlink_ext_ack *extack);
+void ctrace_target_free(struct ctrace_target *t);
+/* The out-of-line parts of sched.c's inline ctrace_traced()/ctrace_tid(). */
+bool ctrace_target_traced(const struct ctrace_target *t,
+			  struct task_struct *p);
+u32 ctrace_target_tid(const struct ctrace_target *t, struct task_struct *p);
+void ctrace_target_fork(struct ctrace_target *t, struct task_struct *child);
+void ctrace_target_free_task(struct ctrace_target *t, struct task_struct *p);
+
+/* ------------------------------------------------------------- sessions */
+
+struct ctrace_session_params {
+	u32 buf_size;
+	u32 watermark;		/* percent */
+	u64 events;
+	u32 flags;
+	enum ctrace_clock clock;
+	enum ctrace_target_kind target;
+	const u32 *pids;
+	unsigned int nr_pids;
+	int cgroup_fd;
+};
+
+struct ctrace_session {
+	u32 id;
+	struct kref ref;
+	enum ctrace_session_state state;
+	bool dead;		/* destroyed: no longer in the table */
+
+	/* Immutable after creation; the probes read these. */
+	u64 events;
+	u32 flags;
+	enum ctrace_clock clock;
+	struct ctrace_target target;
+	struct ctrace_ring **cpu_ring;	/* [nr_cpu_ids], NULL if impossible */
+
+	/* Owner: the netlink socket that created it, and its user. */
+	struct net *owner_net;
+	u32 owner_portid;
+	kuid_t owner_uid;
+	pid_t owner_pid;
+	struct file *reader;	/* the attached /dev/ctrace file, if any */
+
+	/* Memory and its mapping layout (see uapi "Mapped rings"). */
+	u32 nr_rings;
+	struct ctrace_ring *rings;	/* [nr_rings] */
+	void *meta;		/* meta area, meta_pages pages */
+	void *cons;		/* consumer area, cons_pages pages */
+	unsigned long meta_pages, ring_pages, cons_pages;
+	u64 buf_size;
+	u64 bytes_charged;	/* counted against the limits */
+
+	struct list_head active;	/* on ctrace_active while running */
+	wait_queue_head_t wq;		/* readers in poll() */
+	struct delayed_work tick;	/* clock snapshots, loss notices */
+	u64 lost_notified;
+};
+
+extern struct mutex ctrace_lock;
+extern atomic64_t ctrace_mem_bytes;
+extern struct list_head ctrace_active;
+
+/* Module parameters (main.c). */
+extern unsigned int ctrace_max_buffer_mb;
+extern unsigned int ctrace_user_buffer_kb;
+extern unsigned int ctrace_max_sessions;
+
+int ctrace_session_create(const struct ctrace_session_params *p,
+			  struct net *net, u32 portid,
+			  struct netlink_ext_ack *extack,
+			  struct ctrace_session **out);
+struct ctrace_session *ctrace_session_find(u32 id,
+					   struct netlink_ext_ack *extack);
+struct ctrace_session *ctrace_session_find_locked(u32 id);
+int ctrace_session_start(struct ctrace_session *s,
+			 struct netlink_ext_ack *extack);
+int ctrace_session_stop(struct ctrace_session *s,
+			struct netlink_ext_ack *extack);
+void ctrace_session_destroy(struct ctrace_session *s);
+void ctrace_session_put(struct ctrace_session *s);
+bool ctrace_session_visible(const struct ctrace_session *s);
+void ctrace_session_release_owner(struct net *net, u32 portid);
+void ctrace_session_destroy_all(void);
+struct ctrace_session *ctrace_session_next(u32 *id);
+u32 ctrace_session_count(void);
+u64 ctrace_session_events(const struct ctrace_session *s);
+u64 ctrace_session_lost(const struct ctrace_session *s);
+struct page *ctrace_session_page(struct ctrace_session *s, unsigned long pgoff);
+void ctrace_session_fill_meta(struct ctrace_session *s);
+
+/* ------------------------------------------------------------- probes */
+
+int ctrace_sched_init(void);
+int ctrace_sched_activate(struct netlink_ext_ack *extack);
+void ctrace_sched_deactivate(void);
+void ctrace_sched_snapshot(struct ctrace_session *s);
+
+/* ------------------------------------------------------------- genl.c */
+
 int ctrace_genl_init(void);
 void ctrace_genl_exit(void);
+void ctrace_genl_notify(struct ctrace_session *s, u8 cmd);
 
-/* clock.c */
+/* ------------------------------------------------------------- reader.c */
+
+extern const struct file_operations ctrace_dev_fops;
+
+/* ------------------------------------------------------------- abi.c */
+
+void ctrace_abi_check(void);
+
+/* ------------------------------------------------------------- clock.c */
+
 bool ctrace_clock_usable(enum ctrace_clock clock);
 enum ctrace_clock ctrace_clock_resolve(enum ctrace_clock requested,
 				       struct netlink_ext_ack *extack);
 u64 ctrace_clock_tsc_khz(void);
+void ctrace_clock_snapshot(struct ctrace_session *s, u16 why);
 
 #endif /* _CTRACE_KMOD_H */

@@ -1,34 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ctrace.ko: module init/exit and the /dev/ctrace misc device.
+ * ctrace.ko: module init/exit, parameters, and the /dev/ctrace misc device.
  *
  * /dev/ctrace is mode 0666: opening it grants nothing by itself; each
  * request on it is checked against the caller's credentials.  An open file
- * pins the module (fops.owner), so rmmod is refused while one exists.
+ * pins the module (fops.owner), so rmmod is refused while one exists; at
+ * unload, sessions that have no reader are destroyed.
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 
 #include "ctrace.h"
 
-static int ctrace_dev_open(struct inode *inode, struct file *file)
-{
-	return nonseekable_open(inode, file);
-}
+unsigned int ctrace_max_buffer_mb = 1024;
+module_param_named(max_buffer_mb, ctrace_max_buffer_mb, uint, 0644);
+MODULE_PARM_DESC(max_buffer_mb, "ring memory of all sessions together, MiB");
 
-static long ctrace_dev_ioctl(struct file *file, unsigned int cmd,
-			     unsigned long arg)
-{
-	return -ENOTTY;
-}
+unsigned int ctrace_user_buffer_kb = 64 << 10;
+module_param_named(user_buffer_kb, ctrace_user_buffer_kb, uint, 0644);
+MODULE_PARM_DESC(user_buffer_kb,
+		 "ring memory of one user without CAP_PERFMON, KiB");
 
-static const struct file_operations ctrace_dev_fops = {
-	.owner = THIS_MODULE,
-	.open = ctrace_dev_open,
-	.unlocked_ioctl = ctrace_dev_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
-};
+unsigned int ctrace_max_sessions = 64;
+module_param_named(max_sessions, ctrace_max_sessions, uint, 0644);
+MODULE_PARM_DESC(max_sessions, "sessions at once");
 
 static struct miscdevice ctrace_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,
@@ -60,6 +57,9 @@ static int __init ctrace_init(void)
 	int err;
 
 	ctrace_abi_check();
+	err = ctrace_sched_init();
+	if (err)
+		return err;
 	err = ctrace_genl_init();
 	if (err)
 		return err;
@@ -77,6 +77,7 @@ static void __exit ctrace_exit(void)
 {
 	misc_deregister(&ctrace_miscdev);
 	ctrace_genl_exit();
+	ctrace_session_destroy_all();
 }
 
 module_init(ctrace_init);

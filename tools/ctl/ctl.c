@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,7 +102,8 @@ void ctrace_ctl_close(struct ctrace_ctl *ctl)
 
 struct nl_msg *ctrace_ctl_msg(struct ctrace_ctl *ctl, uint8_t cmd, int flags)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	/* Room for the largest request: CTRACE_MAX_TARGET_PIDS pids. */
+	struct nl_msg *msg = nlmsg_alloc_size(16384);
 
 	if (!msg)
 		return NULL;
@@ -226,6 +228,10 @@ static int parse_info(struct nlattr **tb, void *arg)
 	info->tsc_khz = 0;
 	if (tb[CTRACE_A_TSC_KHZ] && nla_len(tb[CTRACE_A_TSC_KHZ]) == 8)
 		info->tsc_khz = nla_get_u64(tb[CTRACE_A_TSC_KHZ]);
+	if (tb[CTRACE_A_SESSIONS] && nla_len(tb[CTRACE_A_SESSIONS]) == 4)
+		info->sessions = nla_get_u32(tb[CTRACE_A_SESSIONS]);
+	if (tb[CTRACE_A_MEM_BYTES] && nla_len(tb[CTRACE_A_MEM_BYTES]) == 8)
+		info->mem_bytes = nla_get_u64(tb[CTRACE_A_MEM_BYTES]);
 	return 0;
 }
 
@@ -241,4 +247,78 @@ int ctrace_ctl_get_info(struct ctrace_ctl *ctl, int clock,
 		msg = NULL;
 	}
 	return ctrace_ctl_transact(ctl, msg, parse_info, info);
+}
+
+int ctrace_ctl_subscribe(struct ctrace_ctl *ctl)
+{
+	int grp = genl_ctrl_resolve_grp(ctl->sk, CTRACE_GENL_NAME,
+					CTRACE_GENL_MCGRP_EVENTS);
+
+	if (grp < 0) {
+		set_error(ctl, -ENOENT, "no \"" CTRACE_GENL_MCGRP_EVENTS "\" group");
+		return -ENOENT;
+	}
+	if (nl_socket_add_membership(ctl->sk, grp) < 0) {
+		set_error(ctl, -EIO, "cannot join the notification group");
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Notifications are unsolicited: their sequence numbers are 0. */
+static int accept_any_seq(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+struct ntf_state {
+	struct ctrace_notification *n;
+	int got;
+};
+
+static int on_notification(struct nl_msg *msg, void *arg)
+{
+	struct ntf_state *st = arg;
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	struct nlattr *tb[CTRACE_A_MAX + 1];
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, CTRACE_A_MAX, NULL) < 0)
+		return NL_SKIP;
+	memset(st->n, 0, sizeof(*st->n));
+	st->n->cmd = gh->cmd;
+	if (tb[CTRACE_A_SESSION_ID])
+		st->n->session_id = nla_get_u32(tb[CTRACE_A_SESSION_ID]);
+	if (tb[CTRACE_A_SESSION_STATE])
+		st->n->state = nla_get_u32(tb[CTRACE_A_SESSION_STATE]);
+	if (tb[CTRACE_A_EVENTS_WRITTEN])
+		st->n->events_written = nla_get_u64(tb[CTRACE_A_EVENTS_WRITTEN]);
+	if (tb[CTRACE_A_LOST])
+		st->n->lost = nla_get_u64(tb[CTRACE_A_LOST]);
+	st->got = 1;
+	return NL_STOP;
+}
+
+int ctrace_ctl_recv_notification(struct ctrace_ctl *ctl, int timeout_ms,
+				 struct ctrace_notification *n)
+{
+	struct ntf_state st = { .n = n };
+	struct pollfd pfd = { .fd = nl_socket_get_fd(ctl->sk), .events = POLLIN };
+	struct nl_cb *cb;
+	int r;
+
+	r = poll(&pfd, 1, timeout_ms);
+	if (r <= 0)
+		return r < 0 ? -errno : 0;
+	cb = nl_cb_alloc(NL_CB_CUSTOM);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_notification, &st);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, accept_any_seq, NULL);
+	r = nl_recvmsgs(ctl->sk, cb);
+	nl_cb_put(cb);
+	if (r < 0 && !st.got)
+		return -EIO;
+	return st.got;
 }

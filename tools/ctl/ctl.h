@@ -9,6 +9,7 @@
 #ifndef CTRACE_CTL_H
 #define CTRACE_CTL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
@@ -22,6 +23,8 @@ struct ctrace_info {
 	uint32_t nr_cpus;
 	uint32_t clock;		/* enum ctrace_clock */
 	uint64_t tsc_khz;
+	uint32_t sessions;	/* sessions in the module's table */
+	uint64_t mem_bytes;	/* ring memory still allocated */
 };
 
 /*
@@ -41,6 +44,61 @@ long ctrace_ctl_bad_attr_offset(const struct ctrace_ctl *ctl);
 /* GET_INFO.  @clock: a clock to ask about, or -1 to send none. */
 int ctrace_ctl_get_info(struct ctrace_ctl *ctl, int clock,
 			struct ctrace_info *info);
+
+/* ------------------------------------------------------------ sessions */
+
+struct ctrace_session_opts {
+	enum ctrace_target_kind target;
+	const uint32_t *pids;		/* CTRACE_TARGET_PIDS */
+	unsigned int nr_pids;
+	int cgroup_fd;			/* CTRACE_TARGET_CGROUP */
+	uint32_t buf_size;		/* 0: the module's default */
+	uint64_t events;		/* 0: the module's default (all) */
+	uint32_t flags;			/* CTRACE_SF_* */
+	int clock;			/* enum ctrace_clock, or -1: AUTO */
+	uint32_t watermark;		/* percent, 0: default */
+};
+
+struct ctrace_ring_stat {
+	uint32_t cpu;
+	uint64_t events, lost, bytes, fill, size;
+};
+
+struct ctrace_session_info {
+	uint32_t id, state, owner_uid, owner_pid, target_kind, clock;
+	uint32_t buf_size, flags, target_overflow;
+	bool privileged;
+	uint64_t events, events_written, lost;
+	uint32_t nr_rings;
+	struct ctrace_ring_stat *rings;	/* [nr_rings], malloc'd */
+};
+
+void ctrace_session_info_free(struct ctrace_session_info *info);
+
+/* SESSION_NEW: @info (may be NULL) gets the new session. */
+int ctrace_ctl_session_new(struct ctrace_ctl *ctl,
+			   const struct ctrace_session_opts *opts,
+			   struct ctrace_session_info *info);
+/* SESSION_START, _STOP or _DESTROY of session @id. */
+int ctrace_ctl_session_cmd(struct ctrace_ctl *ctl, uint8_t cmd, uint32_t id);
+int ctrace_ctl_session_get(struct ctrace_ctl *ctl, uint32_t id,
+			   struct ctrace_session_info *info);
+/* Every session the caller may see; @fn is called for each. */
+int ctrace_ctl_session_list(struct ctrace_ctl *ctl,
+			    void (*fn)(const struct ctrace_session_info *, void *),
+			    void *arg);
+
+struct ctrace_notification {
+	uint8_t cmd;			/* CTRACE_CMD_NTF_* */
+	uint32_t session_id, state;
+	uint64_t events_written, lost;
+};
+
+/* Join the "events" multicast group on this socket. */
+int ctrace_ctl_subscribe(struct ctrace_ctl *ctl);
+/* Wait up to @timeout_ms for a notification: 1 got one, 0 timeout, <0. */
+int ctrace_ctl_recv_notification(struct ctrace_ctl *ctl, int timeout_ms,
+				 struct ctrace_notification *n);
 
 /*
  * The building blocks, for requests the helpers above do not cover (and

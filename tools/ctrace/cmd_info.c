@@ -81,5 +81,7 @@ int cmd_info(int argc, char **argv)
 	printf("clock:         %s\n", clock_name(info.clock));
 	if (info.tsc_khz)
 		printf("tsc:           %llu kHz\n", (unsigned long long)info.tsc_khz);
+	printf("sessions:      %u\n", info.sessions);
+	printf("ring memory:   %llu bytes\n", (unsigned long long)info.mem_bytes);
 	return 0;
 }

@@ -48,7 +48,7 @@ enum ctrace_cmd {
 	 * CTRACE_A_CLOCK, to ask whether that clock can be used.  Reply:
 	 * ABI_VERSION, FEATURES, NR_CPUS, CLOCK (the clock CTRACE_CLOCK_AUTO
 	 * resolves to, or the requested one), TSC_KHZ (0 unless the cycle
-	 * counter is usable).
+	 * counter is usable), SESSIONS, MEM_BYTES.
 	 */
 	CTRACE_CMD_GET_INFO = 1,
 	/*
@@ -66,7 +66,7 @@ enum ctrace_cmd {
 	 * SESSION_GET: request SESSION_ID, or a dump (NLM_F_DUMP) of every
 	 * session the caller may see.  Reply: SESSION_ID, SESSION_STATE,
 	 * OWNER_UID, OWNER_PID, TARGET_KIND, PRIVILEGED, CLOCK, BUF_SIZE,
-	 * EVENTS, SESSION_FLAGS, EVENTS_WRITTEN, LOST, RINGS.
+	 * EVENTS, SESSION_FLAGS, EVENTS_WRITTEN, LOST, TARGET_OVERFLOW, RINGS.
 	 */
 	CTRACE_CMD_SESSION_GET = 6,
 	/* Notifications, with SESSION_ID, SESSION_STATE, EVENTS_WRITTEN, LOST. */
@@ -107,6 +107,13 @@ enum ctrace_attr {
 	CTRACE_A_LOST = 21,		/* u64: events lost, all CPUs */
 	CTRACE_A_TARGET_KIND = 22,	/* u32: enum ctrace_target_kind */
 	CTRACE_A_PRIVILEGED = 23,	/* flag: sees every user's threads */
+	/* u32: children not followed because the target table was full */
+	CTRACE_A_TARGET_OVERFLOW = 24,
+	CTRACE_A_SESSIONS = 25,		/* u32: sessions in the table */
+	/* u64: bytes of ring memory allocated, including sessions that were
+	 * destroyed but are still mapped by their reader
+	 */
+	CTRACE_A_MEM_BYTES = 26,
 
 	__CTRACE_A_MAX,
 };
