@@ -26,28 +26,32 @@ NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0 2> /dev/null)
 NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0 2> /dev/null)
 WARNINGS := -Wall -Wextra -Werror
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -I$(TOP)/uapi \
-	-I$(TOP)/tools/ctl -I$(TOP)/tools/tracefile
+	-I$(TOP)/tools/ctl -I$(TOP)/tools/tracefile -I$(TOP)/tools/include
 # Host unit tests run under AddressSanitizer and UBSan.
 SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 # kselftest_harness.h needs GNU C; it comes from Debian's linux-source.
 SELFTESTS := $(O)/src/linux/tools/testing/selftests
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -I$(TOP)/uapi \
-	-I$(TOP)/tools/ctl -I$(TOP)/tools/tracefile -isystem $(SELFTESTS) -pthread
+	-I$(TOP)/tools/ctl -I$(TOP)/tools/tracefile -I$(TOP)/tools/include \
+	-isystem $(SELFTESTS) -pthread
 # The trace decoder is fuzzed with libFuzzer (clang).
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g $(WARNINGS) -I$(TOP)/uapi \
 	-I$(TOP)/tools/tracefile -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
 
-CTL_SRCS := tools/ctl/ctl.c tools/ctl/extack.c
+CTL_SRCS := $(wildcard tools/ctl/*.c)
 TRACEFILE_SRCS := $(wildcard tools/tracefile/*.c)
 CTRACE_SRCS := $(wildcard tools/ctrace/*.c)
+DUMP_SRCS := $(wildcard tools/dump/*.c)
 
 KSELFTEST_SRCS := $(wildcard tests/kselftest/*.c)
 KSELFTESTS := $(patsubst tests/kselftest/%.c,$(O)/tests/kselftest/%,$(KSELFTEST_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNITS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
+PROG_SRCS := $(wildcard tests/progs/*.c)
+PROGS := $(patsubst tests/progs/%.c,$(O)/tests/progs/%,$(PROG_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
 FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/tests/fuzz/%,$(FUZZ_SRCS))
 
@@ -57,7 +61,7 @@ obj = $(patsubst %.c,$(O)/obj/$(1)/%.o,$(2))
 	bench test-host test-vm vm-shell clean
 all: kmod tools
 
-tools: $(O)/bin/ctrace
+tools: $(O)/bin/ctrace $(O)/bin/ctrace-dump
 
 $(O)/obj/user/%.o: %.c
 	@mkdir -p $(@D)
@@ -76,6 +80,10 @@ $(O)/lib/libtracefile.a: $(call obj,user,$(TRACEFILE_SRCS))
 	$(AR) rcs $@ $^
 
 $(O)/bin/ctrace: $(call obj,user,$(CTRACE_SRCS)) $(O)/lib/libtracefile.a $(O)/lib/libctl.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(NL_LIBS)
+
+$(O)/bin/ctrace-dump: $(call obj,user,$(DUMP_SRCS)) $(O)/lib/libtracefile.a $(O)/lib/libctl.a
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(NL_LIBS)
 
@@ -103,16 +111,33 @@ $(O)/tests/kselftest/%: tests/kselftest/%.c $(O)/lib/libtracefile.a $(O)/lib/lib
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(NL_CFLAGS) -o $@ $< $(O)/lib/libtracefile.a $(O)/lib/libctl.a $(NL_LIBS)
 
-$(O)/tests/unit/%: tests/unit/%.c $(call obj,san,$(CTL_SRCS) $(TRACEFILE_SRCS)) $(SELFTESTS)/kselftest_harness.h
+$(O)/tests/unit/%: tests/unit/%.c $(call obj,san,$(CTL_SRCS) $(TRACEFILE_SRCS)) $(SELFTESTS)/kselftest_harness.h \
+		$(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(SAN_CFLAGS) $(NL_CFLAGS) -o $@ $< \
 		$(call obj,san,$(CTL_SRCS) $(TRACEFILE_SRCS)) $(NL_LIBS)
 
-$(O)/tests/fuzz/%: tests/fuzz/%.c $(TRACEFILE_SRCS)
+$(O)/tests/fuzz/%: tests/fuzz/%.c $(TRACEFILE_SRCS) $(wildcard tools/tracefile/*.h tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(TRACEFILE_SRCS)
 
-tests: tools modules $(KSELFTESTS) $(UNITS) $(FUZZERS)
+# Workloads the tests and benchmarks trace (not tests themselves).
+$(O)/tests/progs/%: tests/progs/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $<
+
+tests: tools modules $(KSELFTESTS) $(UNITS) $(FUZZERS) $(PROGS)
+
+# The kernel benchmark's workload, static so the loader costs nothing.
+$(O)/tests/bench/pingpong: tests/bench/pingpong.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 $(WARNINGS) -static -o $@ $<
+
+$(O)/tests/bench/hold-session: tests/bench/hold-session.c $(O)/lib/libctl.a
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(O)/lib/libctl.a $(NL_LIBS)
+
+BENCH_BINS := $(O)/tests/bench/pingpong $(O)/tests/bench/hold-session
 
 # ---------------------------------------------------------------- commands
 deps:
@@ -129,14 +154,14 @@ check-direct: deps
 	$(TOP)/tests/run-ktests --direct
 
 demo: deps
-	$(MAKE) --no-print-directory tools modules
+	$(MAKE) --no-print-directory tools modules $(PROGS)
 	$(TOP)/tools/build/demo.sh
 
 test-host: $(UNITS)
 	$(TOP)/tests/run-unit $(UNITS)
 
 # One kernel (KERNEL=6.1|6.12|release), optionally one test (TEST=name).
-test-vm: tools modules $(KSELFTESTS)
+test-vm: tools modules $(KSELFTESTS) $(PROGS)
 	$(TOP)/tests/run-ktests -k "$(KERNEL)" $(if $(TEST),--only $(TEST))
 
 vm-shell: tools modules

@@ -19,6 +19,15 @@ if [ "${1:-}" = --inside ]; then
 	insmod "$ko"
 	echo "== ctrace info"
 	"$O/bin/ctrace" info | tee "$out/info.txt"
+	echo "== ctrace-dump -o demo.trace -- ctrace-workload pingpong 2000"
+	"$O/bin/ctrace-dump" -o "$out/demo.trace" -- \
+		"$O/tests/progs/ctrace-workload" pingpong 2000 /tmp/demo.info
+	echo "== ctrace report demo.trace"
+	"$O/bin/ctrace" report "$out/demo.trace" | tee "$out/report.txt"
+	"$O/bin/ctrace" validate "$out/demo.trace"
+	echo "== ctrace report --events demo.trace (first 25 lines; all in events.txt)"
+	"$O/bin/ctrace" report --events "$out/demo.trace" > "$out/events.txt"
+	head -n 25 "$out/events.txt"
 	echo "== rmmod ctrace"
 	rmmod ctrace
 	echo "== done; results in the demo output directory"
@@ -38,7 +47,7 @@ else
 	echo "== this kernel cannot load modules: booting $krel in QEMU"
 	"$top/tests/vm/run-vm" -k "$krel" --out "$out" -- \
 		env O="$O" "$0" --inside /run/out 2>&1 | tr -d '\r'
-	rm -f "$out/guest.sh" "$out/exitcode"
+	rm -f "$out/guest.sh" "$out/exitcode" "$out/project"
 fi
 echo "== demo output in $out:"
 ls -l "$out"
