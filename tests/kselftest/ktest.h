@@ -8,6 +8,7 @@
 #define CTRACE_KTEST_H
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,16 @@ static inline int ktest_possible_cpus(void)
 	return hi + 1;
 }
 
+/* Path of a built workload: $CTRACE_BUILD/tests/progs/ctrace-workload. */
+static inline const char *ktest_workload(void)
+{
+	static char path[4096];
+	const char *b = getenv("CTRACE_BUILD");
+
+	snprintf(path, sizeof(path), "%s/tests/progs/ctrace-workload", b ? b : "build");
+	return path;
+}
+
 /* Path of a built tool: $CTRACE_BUILD/bin/NAME. */
 static inline const char *ktest_tool(const char *name)
 {
@@ -47,7 +58,7 @@ static inline const char *ktest_tool(const char *name)
  */
 static inline int ktest_run(const char *cmd, char *out, size_t size)
 {
-	char buf[8192];
+	char buf[20000];
 	size_t used = 0;
 	FILE *p;
 	int st;
@@ -85,6 +96,45 @@ static inline int ktest_read_file(const char *path, char *buf, size_t size)
 		buf[n] = '\0';
 	close(fd);
 	return n;
+}
+
+/* This program's own path, to re-run it as a workload. */
+static inline const char *ktest_self(void)
+{
+	static char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+
+	path[n > 0 ? n : 0] = '\0';
+	return path;
+}
+
+/* Pin the calling thread to @cpu (inherited by what it forks). */
+static inline int ktest_pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+static inline int ktest_nr_cpus_online(void)
+{
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+/*
+ * Run ctrace-dump with @args (a shell fragment), output in @out.
+ * Returns its exit status.
+ */
+static inline int ktest_dump(const char *args, char *out, size_t size)
+{
+	char cmd[16384];
+
+	if (snprintf(cmd, sizeof(cmd), "%s -q %s", ktest_tool("ctrace-dump"),
+		     args) >= (int)sizeof(cmd))
+		return -1;
+	return ktest_run(cmd, out, size);
 }
 
 #endif
