@@ -96,6 +96,27 @@ TEST(duration)
 	unlink(trace);
 }
 
+TEST(whole_system_while_a_command_runs)
+{
+	const char *trace = "/tmp/dump_all_cmd.trace";
+	char args[8192], out[8192];
+	struct ctrace_trace *t;
+	double t0 = now(), took;
+
+	/* As perf record -a -- cmd: the command says when to stop. */
+	snprintf(args, sizeof(args), "--all -o %s -- sleep 0.4", trace);
+	ASSERT_EQ(0, ktest_dump(args, out, sizeof(out))) TH_LOG("%s", out);
+	took = now() - t0;
+	EXPECT_LE(0.4, took);
+	EXPECT_GT(5, took);
+	t = kt_open(trace);
+	ASSERT_NE(NULL, t);
+	EXPECT_STREQ("all", ctrace_trace_meta(t, "target"));
+	EXPECT_TRUE(ctrace_trace_complete(t));
+	ctrace_trace_close(t);
+	unlink(trace);
+}
+
 TEST(reads_a_session_created_elsewhere)
 {
 	const char *trace = "/tmp/dump_attach.trace";

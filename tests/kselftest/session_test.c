@@ -128,6 +128,7 @@ TEST_F(ses, dump_lists_sessions)
 {
 	struct ctrace_session_info a, b;
 	uint32_t ids[8] = { 0 };
+	char cmd[4200], out[8192], want[64];
 	int found = 0;
 
 	ASSERT_EQ(0, new_self(self->ctl, 4096, &a));
@@ -136,6 +137,13 @@ TEST_F(ses, dump_lists_sessions)
 	for (int i = 0; i < 8; i++)
 		found += ids[i] == a.id || ids[i] == b.id;
 	EXPECT_EQ(2, found);
+	/* And `ctrace sessions` shows them. */
+	snprintf(cmd, sizeof(cmd), "%s sessions", ktest_tool("ctrace"));
+	ASSERT_EQ(0, ktest_run(cmd, out, sizeof(out)));
+	snprintf(want, sizeof(want), "session %u: created, target pids", a.id);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+	snprintf(want, sizeof(want), "session %u: created, target pids", b.id);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
 	ctrace_session_info_free(&a);
 	ctrace_session_info_free(&b);
 }

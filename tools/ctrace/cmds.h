@@ -4,6 +4,7 @@
 
 /* Each returns the process exit status: 0, 1 (failed) or 2 (usage). */
 int cmd_info(int argc, char **argv);
+int cmd_sessions(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 

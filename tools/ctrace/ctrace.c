@@ -3,6 +3,7 @@
  * ctrace: the command-line front end.
  *
  *   ctrace info            what the loaded module offers
+ *   ctrace sessions        the sessions you may see, with ring statistics
  *   ctrace report FILE     what a trace file holds (--events: every event)
  *   ctrace validate FILE   check a trace file's invariants
  *
@@ -20,6 +21,7 @@ static const struct ctrace_cmd {
 	const char *help;
 } cmds[] = {
 	{ "info", cmd_info, "show what the loaded ctrace module offers" },
+	{ "sessions", cmd_sessions, "list sessions with per-CPU ring statistics" },
 	{ "report", cmd_report, "summarise a trace file, or print its events" },
 	{ "validate", cmd_validate, "check a trace file's invariants" },
 };

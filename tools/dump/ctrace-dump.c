@@ -5,6 +5,8 @@
  *   ctrace-dump [options] -- command [args...]   trace a command and its
  *                                                children, from its exec
  *   ctrace-dump [options] --pid PID | --cgroup DIR | --all
+ *                                                 (with -- command: until
+ *                                                 it ends, as perf -a)
  *   ctrace-dump [options] --session ID            read someone's session
  *   ctrace-dump --print FILE                      one line per event
  *
@@ -29,6 +31,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
@@ -94,6 +97,7 @@ static int usage(FILE *f)
 	fprintf(f,
 		"usage: ctrace-dump [options] -- command [args...]\n"
 		"       ctrace-dump [options] (--pid PID | --cgroup DIR | --all | --session ID)\n"
+		"       ctrace-dump [options] (--pid PID | --cgroup DIR | --all) -- command [args...]\n"
 		"       ctrace-dump --print FILE\n"
 		"\n"
 		"Record the scheduler's events for the targets into a trace file.\n"
@@ -287,9 +291,16 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 	if (*print)
 		return 0;
 	if (optind < argc) {
+		/* Alone, the command is the target; beside another target (as
+		 * in perf record -a -- cmd), it only says when to stop. */
 		d->command = argv + optind;
-		d->opts.target = CTRACE_TARGET_PIDS;
-		targets++;
+		if (!targets) {
+			d->opts.target = CTRACE_TARGET_PIDS;
+			targets++;
+		} else if (d->attach_id) {
+			fprintf(stderr, "ctrace-dump: --session and a command do not go together\n");
+			return 2;
+		}
 	}
 	if (targets != 1) {
 		fprintf(stderr, "ctrace-dump: give one target: -- command, --pid, --cgroup, --all or --session\n");
@@ -317,7 +328,7 @@ static int print_file(const char *path)
  * Fork the command, held before exec until the session records: the
  * child waits for a byte on a pipe (EOF if we die first).
  */
-static int start_child(struct dump *d, int *go)
+static int start_child(struct dump *d, int *go, bool target)
 {
 	int p[2];
 
@@ -340,9 +351,11 @@ static int start_child(struct dump *d, int *go)
 	}
 	close(p[0]);
 	*go = p[1];
-	d->pids[0] = d->child;
-	d->opts.pids = d->pids;
-	d->opts.nr_pids = 1;
+	if (target) {
+		d->pids[0] = d->child;
+		d->opts.pids = d->pids;
+		d->opts.nr_pids = 1;
+	}
 	return 0;
 }
 
@@ -527,16 +540,25 @@ static int finish_file(struct dump *d)
 	return err ? err : ctrace_writer_end(d->w);
 }
 
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 static void summary(struct dump *d)
 {
 	uint64_t lost = lost_total(d);
 
 	if (d->quiet)
 		return;
-	fprintf(stderr, "ctrace-dump: wrote %s: %llu events from %u CPUs, %llu bytes, %llu lost, %.2fs\n",
+	fprintf(stderr, "ctrace-dump: wrote %s: %llu events from %u CPUs, %llu bytes, %llu lost, %.2fs, cpu %.3fs\n",
 		d->output, (unsigned long long)events_read(d), d->rings->nr,
 		(unsigned long long)ctrace_writer_bytes(d->w),
-		(unsigned long long)lost, elapsed(d));
+		(unsigned long long)lost, elapsed(d), cpu_seconds());
 	for (uint32_t i = 0; lost && i < d->rings->nr; i++)
 		if (d->rings->ring[i].page->lost)
 			fprintf(stderr, "ctrace-dump:   cpu %u lost %llu events (ring full; try a larger --buffer-size)\n",
@@ -554,7 +576,9 @@ static int setup(struct dump *d, int *go)
 		return -ENOMEM;
 	if (err)
 		return err;
-	if (d->command && (err = start_child(d, go)))
+	if (d->command &&
+	    (err = start_child(d, go, d->opts.target == CTRACE_TARGET_PIDS &&
+			       !d->opts.nr_pids)))
 		return err;
 	if (d->attach_id) {
 		d->session_id = d->attach_id;

@@ -1,0 +1,111 @@
+#!/bin/bash
+# run.sh: `make bench`, the kernel-side benchmark, every tracer side by
+# side in one VM boot per kernel.
+#
+#   tests/bench/run.sh [-k "KERNELS"] [-r ROUNDS] [-n REPEATS] [--no-wall]
+#
+# 1. Instruction counts: QEMU with -icount shift=0,sleep=off and -smp 1,
+#    where the guest clock advances one ns per executed instruction, so
+#    "ns per round trip" of the static pipe ping-pong is an instruction
+#    count, repeatable whatever the host does.  States, in one boot:
+#    none, ctrace (ctrace-dump --all into tmpfs), ctrace_noread (the
+#    kernel's part alone), ftrace (sched_switch + sched_waking), perf
+#    (perf record -e sched:sched_switch -a) and lttng (kernel sched_switch,
+#    when tests/bench/build-lttng.sh could build it for that kernel).
+# 2. Wall clock with -smp 2 (TCG): the same states, as ratios to none.
+# 3. ctrace-dump's own CPU time per MB drained (-smp 2).
+#
+# Results: a table on stdout and in build/bench/results.md.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+O=${O:-$top/build}
+kernels=$("$top/tools/build/kernels.sh" --test)
+rounds=20000
+repeats=5
+wall=1
+while [ $# -gt 0 ]; do
+	case $1 in
+	-k) kernels=$2; shift 2 ;;
+	-r) rounds=$2; shift 2 ;;
+	-n) repeats=$2; shift 2 ;;
+	--no-wall) wall=0; shift ;;
+	*) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+	esac
+done
+out=$O/bench
+mkdir -p "$out"
+states="none ctrace_noread ctrace ftrace perf lttng none"
+
+# LTTng's modules, where they build (idempotent; minutes the first time).
+"$here/build-lttng.sh" $kernels || echo "run.sh: LTTng modules did not build; continuing without"
+
+guest() {	# guest FILE CMD...: a script the VM runs (the project dir is shared)
+	local f=$1
+	shift
+	{
+		echo "cd $(printf %q "$top")"
+		echo "export CTRACE_BUILD=$(printf %q "$O")"
+		printf '%q ' "$@"
+		echo
+	} > "$f"
+}
+
+results=$out/results.txt
+: > "$results"
+for k in $kernels; do
+	krel=$("$top/tools/build/kernels.sh" --resolve "$k")
+	echo "== $krel: instruction counts (-icount, -smp 1), $repeats x $rounds round trips per state"
+	guest "$out/icount.sh" "$here/kernel-bench.sh" "$rounds" "$repeats" $states
+	"$top/tests/vm/run-vm" -k "$krel" --icount -t 3600 -- bash "$out/icount.sh" 2>&1 |
+		tr -d '\r' | grep '^RESULT' | sed "s/^RESULT/icount $krel/" | tee -a "$results"
+	if [ $wall = 1 ]; then
+		echo "== $krel: wall clock (-smp 2, TCG)"
+		guest "$out/wall.sh" "$here/kernel-bench.sh" "$rounds" 3 none ctrace ftrace perf lttng none
+		"$top/tests/vm/run-vm" -k "$krel" -s 2 -t 3600 -- bash "$out/wall.sh" 2>&1 |
+			tr -d '\r' | grep '^RESULT' | sed "s/^RESULT/wall $krel/" | tee -a "$results"
+		guest "$out/cost.sh" "$here/dump-cost.sh" 3
+		"$top/tests/vm/run-vm" -k "$krel" -s 2 -t 1200 -- bash "$out/cost.sh" 2>&1 |
+			tr -d '\r' | grep '^RESULT' | sed "s/^RESULT/cost $krel/" | tee -a "$results"
+	fi
+done
+
+# The table: per kernel, each state's cost and what it adds to none.
+awk -v rounds="$rounds" '
+function fmt(v) { return v == "-" ? "n/a" : sprintf("%.0f", v) }
+$1 == "icount" || $1 == "wall" {
+	key = $1 " " $2
+	if ($3 == "none") { if (!(key in base) || $4 < base[key]) base[key] = $4; next }
+	order[key] = order[key] " " $3
+	val[key " " $3] = $4
+	extra[key " " $3] = ""
+	for (i = 5; i <= NF; i++) extra[key " " $3] = extra[key " " $3] " " $i
+}
+$1 == "cost" { cost[$2] = sprintf("%s CPU s for %s MB: %s ms per MB", $4, $5, $6) }
+END {
+	for (key in order) {
+		split(key, kk, " ")
+		mode = kk[1]; krel = kk[2]
+		print ""
+		if (mode == "icount")
+			printf "### %s: instructions per round trip (2 switches + 2 wakeups)\n\n", krel
+		else
+			printf "### %s: wall clock, -smp 2 (TCG), ns per round trip\n\n", krel
+		print "| state | per round trip | added | vs. none | notes |"
+		print "|---|---|---|---|---|"
+		b = base[key]
+		printf "| none | %s | 0 | 1.00 | |\n", fmt(b)
+		n = split(order[key], st, " ")
+		for (i = 1; i <= n; i++) {
+			v = val[key " " st[i]]
+			if (v == "-")
+				printf "| %s | n/a | | | %s |\n", st[i], extra[key " " st[i]]
+			else
+				printf "| %s | %.0f | %+.0f | %.2f | %s |\n", st[i], v, v - b, v / b, extra[key " " st[i]]
+		}
+		if (mode == "wall" && (krel in cost))
+			printf "\nctrace-dump: %s\n", cost[krel]
+	}
+}' "$results" | tee "$out/results.md"
+echo
+echo "raw results: $results; table: $out/results.md"
