@@ -18,6 +18,7 @@ void __init ctrace_abi_check(void)
 	BUILD_BUG_ON(sizeof(struct ctrace_meta) != 96);
 	BUILD_BUG_ON(offsetof(struct ctrace_meta, meta_size) != 32);
 	BUILD_BUG_ON(offsetof(struct ctrace_meta, tsc_khz) != 72);
+	BUILD_BUG_ON(offsetof(struct ctrace_meta, features) != 80);
 	BUILD_BUG_ON(sizeof(struct ctrace_ring_desc) != 32);
 	BUILD_BUG_ON(offsetof(struct ctrace_ring_desc, cons_off) != 24);
 	BUILD_BUG_ON(sizeof(struct ctrace_ring_page) != 64);

@@ -95,6 +95,7 @@ void ctrace_clock_snapshot(struct ctrace_session *s, u16 why)
 	rec.mono = ktime_get_mono_fast_ns();
 	rec.boot = ktime_get_boot_fast_ns();
 	rec.real = ktime_get_real_fast_ns();
-	ctrace_ring_write(NULL, s, &rec);
+	/* Stamped with its own counter, so the record's time is exact. */
+	ctrace_ring_write_at(NULL, s, &rec, rec.counter);
 	local_irq_restore(flags);
 }

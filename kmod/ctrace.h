@@ -88,6 +88,8 @@ void ctrace_ring_wake(struct ctrace_ring *r);
 /* Copy a whole record (header type, size and aux set) into @r. */
 bool ctrace_ring_write(struct ctrace_ring *r, const struct ctrace_session *s,
 		       void *rec);
+bool ctrace_ring_write_at(struct ctrace_ring *r, const struct ctrace_session *s,
+			  void *rec, u64 ts);
 void ctrace_ring_flush_lost(struct ctrace_ring *r, const struct ctrace_session *s);
 void ctrace_ring_set_stopped(struct ctrace_ring *r);
 u64 ctrace_ring_fill(const struct ctrace_ring *r);

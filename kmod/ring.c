@@ -149,16 +149,23 @@ void ctrace_ring_wake(struct ctrace_ring *r)
 bool ctrace_ring_write(struct ctrace_ring *r, const struct ctrace_session *s,
 		       void *rec)
 {
+	return ctrace_ring_write_at(r, s, rec, 0);
+}
+
+/* ctrace_ring_write() stamped @ts instead of now (0: now). */
+bool ctrace_ring_write_at(struct ctrace_ring *r, const struct ctrace_session *s,
+			  void *rec, u64 ts)
+{
 	struct ctrace_krec *h = rec;
 	unsigned int size = h->size * 8;
 	unsigned long flags;
 	void *p;
-	u64 ts;
 
 	local_irq_save(flags);
 	if (!r)
 		r = s->cpu_ring[smp_processor_id()];
-	ts = ctrace_now(s);
+	if (!ts)
+		ts = ctrace_now(s);
 	p = ctrace_ring_reserve(r, size, &ts);
 	if (p) {
 		h->ts_lo = ts;

@@ -151,6 +151,7 @@ void ctrace_session_fill_meta(struct ctrace_session *s)
 	m->cons_size = s->cons_pages << PAGE_SHIFT;
 	m->data_size = s->buf_size;
 	m->tsc_khz = s->clock == CTRACE_CLOCK_TSC ? ctrace_clock_tsc_khz() : 0;
+	m->features = CTRACE_META_F_KERNEL_RINGS;
 	for (i = 0; i < s->nr_rings; i++) {
 		d[i].cpu = s->rings[i].cpu;
 		d[i].page_off = m->meta_size + i * ring_bytes;

@@ -138,6 +138,30 @@ TEST(event_lines)
 	free(p);
 }
 
+/* --wall: UTC time of day from the CLOCK record's REALTIME, to the ns. */
+TEST(wall_clock_lines)
+{
+	struct ctrace_trace *t;
+	size_t len, outlen = 0;
+	unsigned char *p = sample(&len, true);
+	char err[256], *out = NULL;
+	FILE *f;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, ctrace_trace_open_buffer(p, len, &t, err, sizeof(err)));
+	f = open_memstream(&out, &outlen);
+	ASSERT_EQ(0, ctrace_print_events_flags(t, f, stderr, CTRACE_PRINT_WALL));
+	fclose(f);
+	/* The switch at 12.000001 s: 7 us before the snapshot's
+	 * 1700000000.000000000 (2023-11-14 22:13:20 UTC). */
+	EXPECT_NE(NULL, strstr(out, "[001] 22:13:19.999993000: switch   prev=ping:1234"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "[001] 22:13:20.000000000: clock"));
+	free(out);
+	ctrace_trace_close(t);
+	free(p);
+}
+
 /* File offset of chunk @k (0 is the first after the file header). */
 static uint64_t chunk_off(const unsigned char *p, int k)
 {

@@ -33,6 +33,7 @@ int ctrace_rings_map(int devfd, uint32_t id, struct ctrace_rings **out,
 	/* The layout is the kernel's to publish: check it, never assume it. */
 	if (m->magic != CTRACE_META_MAGIC || m->version != CTRACE_META_VERSION ||
 	    m->size < sizeof(*m) || m->meta_size != at.meta_size ||
+	    !(m->features & CTRACE_META_F_KERNEL_RINGS) ||
 	    m->ring_desc_size < sizeof(struct ctrace_ring_desc) ||
 	    m->ring_desc_off + (uint64_t)m->nr_rings * m->ring_desc_size >
 		    m->meta_size) {

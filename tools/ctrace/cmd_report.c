@@ -18,23 +18,29 @@ int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "events", no_argument, NULL, 'e' },
+		{ "wall", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctrace_trace *t;
 	char err[512];
-	int events = 0, c, r;
+	int events = 0, wall = 0, c, r;
 
-	while ((c = getopt_long(argc, argv, "eh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ewh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			events = 1;
 			break;
+		case 'w':
+			wall = 1;
+			break;
 		case 'h':
-			printf("usage: ctrace report [--events] FILE\n"
+			printf("usage: ctrace report [--events [--wall]] FILE\n"
 			       "Summarise a trace file: where it was recorded, duration, events\n"
 			       "by type, rings, threads, and whether it is complete.\n"
-			       "--events prints one line per event instead (docs/file-format.md).\n"
+			       "--events prints one line per event instead (docs/file-format.md);\n"
+			       "--wall stamps them with the UTC time of day instead of\n"
+			       "CLOCK_MONOTONIC seconds.\n"
 			       "Exit status 1 if the file cannot be opened or is corrupt.\n");
 			return 0;
 		default:
@@ -52,7 +58,8 @@ int cmd_report(int argc, char **argv)
 		return 1;
 	}
 	if (events)
-		r = ctrace_print_events(t, stdout, stderr);
+		r = ctrace_print_events_flags(t, stdout, stderr,
+					      wall ? CTRACE_PRINT_WALL : 0);
 	else
 		r = ctrace_print_summary(t, stdout, stderr);
 	ctrace_trace_close(t);

@@ -18,6 +18,7 @@ PIN_OFF(struct ctrace_attach, meta_size, 16);
 PIN_SIZE(struct ctrace_meta, 96);
 PIN_OFF(struct ctrace_meta, meta_size, 32);
 PIN_OFF(struct ctrace_meta, tsc_khz, 72);
+PIN_OFF(struct ctrace_meta, features, 80);
 PIN_SIZE(struct ctrace_ring_desc, 32);
 PIN_OFF(struct ctrace_ring_desc, cons_off, 24);
 PIN_SIZE(struct ctrace_ring_page, 64);

@@ -79,6 +79,7 @@ static const char *tid_str(uint32_t tid, char *buf, size_t len)
 struct printer {
 	struct ctrace_trace *t;
 	struct ctrace_cursor *c;
+	unsigned int flags;	/* CTRACE_PRINT_* */
 	struct {
 		uint32_t tid;
 		bool known;
@@ -261,6 +262,18 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 	}
 
 	actor(p, known, who, comm, sizeof(comm), tidbuf, sizeof(tidbuf));
+	if (p->flags & CTRACE_PRINT_WALL) {
+		/* Wall time of day, UTC, through the CLOCK snapshots. */
+		uint64_t real = ctrace_trace_real_ns(p->t, ev->ts);
+		time_t sec = real / 1000000000u;
+		struct tm tm;
+
+		gmtime_r(&sec, &tm);
+		fprintf(out, "%16s-%-7s [%03u] %02d:%02d:%02d.%09" PRIu64 ": %-8s %s\n",
+			comm, tidbuf, ev->ring, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			real % 1000000000u, type_name(ev->type), d);
+		return;
+	}
 	fprintf(out, "%16s-%-7s [%03u] %" PRIu64 ".%09" PRIu64 ": %-8s %s\n",
 		comm, tidbuf, ev->ring, ev->ns / 1000000000u,
 		ev->ns % 1000000000u, type_name(ev->type), d);
@@ -298,8 +311,14 @@ static int printer_init(struct printer *p, struct ctrace_trace *t, FILE *err)
 
 int ctrace_print_events(struct ctrace_trace *t, FILE *out, FILE *err)
 {
+	return ctrace_print_events_flags(t, out, err, 0);
+}
+
+int ctrace_print_events_flags(struct ctrace_trace *t, FILE *out, FILE *err,
+			      unsigned int flags)
+{
 	struct ctrace_event ev;
-	struct printer p;
+	struct printer p = { .flags = flags };
 	int r;
 
 	r = printer_init(&p, t, err);

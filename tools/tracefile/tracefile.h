@@ -208,6 +208,10 @@ int ctrace_validate(struct ctrace_trace *t, struct ctrace_validation *v,
  * wrong with the file to @err.
  */
 int ctrace_print_events(struct ctrace_trace *t, FILE *out, FILE *err);
+/* CTRACE_PRINT_WALL: UTC time of day (CLOCK_REALTIME) instead of seconds. */
+#define CTRACE_PRINT_WALL	0x1
+int ctrace_print_events_flags(struct ctrace_trace *t, FILE *out, FILE *err,
+			      unsigned int flags);
 /*
  * What a trace holds, for `ctrace report`: where and how it was recorded,
  * duration, events by type, per ring events/lost/chunks, the threads seen

@@ -257,8 +257,12 @@ struct ctrace_meta {
 	__u64 cons_size;	/* its bytes (whole pages) */
 	__u64 data_size;	/* bytes of each ring's data */
 	__u64 tsc_khz;		/* for CTRACE_CLOCK_TSC; else 0 */
-	__u64 reserved[2];
+	__u64 features;		/* CTRACE_META_F_* */
+	__u64 reserved;
 };
+
+/* What the mapped rings hold; readers ignore bits they do not know. */
+#define CTRACE_META_F_KERNEL_RINGS	_BITULL(0)	/* struct ctrace_krec records */
 
 struct ctrace_ring_desc {
 	__u32 cpu;
