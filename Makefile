@@ -153,6 +153,12 @@ check-direct: deps
 	$(MAKE) --no-print-directory tools kmod $(KSELFTESTS)
 	$(TOP)/tests/run-ktests --direct
 
+# Benchmarks: minutes; installs what the comparisons need (LTTng, perf).
+bench:
+	$(TOP)/tools/build/deps.sh --bench
+	$(MAKE) --no-print-directory tools modules $(PROGS) $(BENCH_BINS)
+	$(TOP)/tests/bench/run.sh
+
 demo: deps
 	$(MAKE) --no-print-directory tools modules $(PROGS)
 	$(TOP)/tools/build/demo.sh
