@@ -11,21 +11,9 @@
 #include <sys/stat.h>
 
 #include "kselftest_harness.h"
-#include "ctl.h"
+#include "kctl.h"
 #include "ktest.h"
 #include "ktrace.h"
-
-static struct ctrace_info module_info(void)
-{
-	struct ctrace_info info = { 0 };
-	int err;
-	struct ctrace_ctl *ctl = ctrace_ctl_open(&err);
-
-	if (ctl && !err)
-		ctrace_ctl_get_info(ctl, -1, &info);
-	ctrace_ctl_close(ctl);
-	return info;
-}
 
 static off_t file_size(const char *path)
 {
@@ -53,7 +41,7 @@ static uint64_t count_events(struct ctrace_trace *t, int *err)
 TEST(kill9_mid_run)
 {
 	const char *trace = "/tmp/crash_kill9.trace";
-	struct ctrace_info base = module_info(), now;
+	struct ctrace_info base = kt_module_info(), now;
 	struct ctrace_trace *t;
 	pid_t dump;
 	int err = 0;
@@ -76,7 +64,7 @@ TEST(kill9_mid_run)
 
 	/* Its session died with it (the workload dies with its parent). */
 	usleep(100000);
-	now = module_info();
+	now = kt_module_info();
 	EXPECT_EQ(base.sessions, now.sessions);
 	EXPECT_EQ(base.mem_bytes, now.mem_bytes);
 

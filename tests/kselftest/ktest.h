@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -96,6 +97,39 @@ static inline int ktest_read_file(const char *path, char *buf, size_t size)
 		buf[n] = '\0';
 	close(fd);
 	return n;
+}
+
+/* Write a ctrace module parameter (/sys/module/ctrace/parameters/NAME). */
+static inline int ktest_set_param(const char *name, const char *value)
+{
+	char path[256];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/sys/module/ctrace/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, strlen(value));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+/* rmmod without waiting: -1 and errno EWOULDBLOCK/EBUSY while in use. */
+static inline int ktest_unload(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK);
+}
+
+/* insmod @path (finit_module). */
+static inline int ktest_load(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = syscall(SYS_finit_module, fd, "", 0);
+	close(fd);
+	return ret;
 }
 
 /* This program's own path, to re-run it as a workload. */

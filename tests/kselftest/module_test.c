@@ -13,22 +13,6 @@
 #include "ctl.h"
 #include "ktest.h"
 
-static int delete_module(const char *name, int flags)
-{
-	return syscall(SYS_delete_module, name, flags);
-}
-
-static int load_module(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = syscall(SYS_finit_module, fd, "", 0);
-	close(fd);
-	return ret;
-}
-
 static int family_present(void)
 {
 	struct ctrace_ctl *ctl;
@@ -84,19 +68,19 @@ TEST(unload_refused_while_open_then_reload)
 	fd = open(CTRACE_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	/* An open file pins the module. */
-	EXPECT_EQ(-1, delete_module("ctrace", O_NONBLOCK));
+	EXPECT_EQ(-1, ktest_unload("ctrace"));
 	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY);
 	EXPECT_EQ(0, stat("/sys/module/ctrace", &st));
 	close(fd);
 
-	ASSERT_EQ(0, delete_module("ctrace", O_NONBLOCK));
+	ASSERT_EQ(0, ktest_unload("ctrace"));
 	EXPECT_EQ(-1, stat("/sys/module/ctrace", &st));
 	EXPECT_EQ(-1, stat(CTRACE_DEVICE_PATH, &st));
 	EXPECT_EQ(ENOENT, errno);
 	EXPECT_FALSE(family_present());
 
 	/* And back, for the runner's own unload check. */
-	ASSERT_EQ(0, load_module(ko));
+	ASSERT_EQ(0, ktest_load(ko));
 	EXPECT_TRUE(family_present());
 	EXPECT_EQ(0, stat(CTRACE_DEVICE_PATH, &st));
 }

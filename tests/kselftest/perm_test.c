@@ -36,20 +36,6 @@ static int drop_privileges(void)
 	return prctl(PR_SET_DUMPABLE, 1);
 }
 
-static int set_param(const char *name, const char *value)
-{
-	char path[256];
-	int fd, n;
-
-	snprintf(path, sizeof(path), "/sys/module/ctrace/parameters/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, value, strlen(value));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
 /* Checks in a child that dropped its privileges: count and explain. */
 static int failures;
 #define CHECK(cond, ...) do {						\
@@ -148,7 +134,7 @@ TEST(unprivileged_refusals)
 	ASSERT_EQ(0, err);
 	ASSERT_EQ(0, ctrace_ctl_session_new(ctl, &o, &info));
 	ASSERT_LT(0, ktest_read_file("/sys/module/ctrace/parameters/user_buffer_kb", old, sizeof(old)));
-	ASSERT_EQ(0, set_param("user_buffer_kb", "256"));
+	ASSERT_EQ(0, ktest_set_param("user_buffer_kb", "256"));
 
 	child = fork();
 	ASSERT_LE(0, child);
@@ -159,7 +145,7 @@ TEST(unprivileged_refusals)
 		_exit(failures);
 	}
 	waitpid(child, &status, 0);
-	EXPECT_EQ(0, set_param("user_buffer_kb", old));
+	EXPECT_EQ(0, ktest_set_param("user_buffer_kb", old));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	/* The root session is untouched. */

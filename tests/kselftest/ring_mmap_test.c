@@ -14,22 +14,10 @@
 
 #include "kselftest_harness.h"
 #include "barrier.h"
-#include "ctl.h"
+#include "kctl.h"
 #include "ktest.h"
 #include "rings.h"
 #include "tracefile.h"
-
-static struct ctrace_ctl *open_ctl(void)
-{
-	int err;
-	struct ctrace_ctl *ctl = ctrace_ctl_open(&err);
-
-	if (ctl && err) {
-		ctrace_ctl_close(ctl);
-		return NULL;
-	}
-	return ctl;
-}
 
 static uint32_t new_self(struct ctrace_ctl *ctl, uint32_t buf_size,
 			 uint32_t watermark)
@@ -101,7 +89,7 @@ FIXTURE(rd) {
 
 FIXTURE_SETUP(rd)
 {
-	self->ctl = open_ctl();
+	self->ctl = kt_ctl_open();
 	ASSERT_NE(NULL, self->ctl);
 	self->id = new_self(self->ctl, 8192, 50);
 	ASSERT_NE(0, self->id) TH_LOG("%s", ctrace_ctl_error(self->ctl));
@@ -254,7 +242,7 @@ TEST_F(rd, records_flow)
 
 	close(self->fd);
 	ctrace_ctl_close(self->ctl);
-	self->ctl = open_ctl();
+	self->ctl = kt_ctl_open();
 	self->id = new_self(self->ctl, 1 << 20, 50);
 	self->fd = open(CTRACE_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	ASSERT_EQ(0, ctrace_rings_map(self->fd, self->id, &r, err, sizeof(err))) TH_LOG("%s", err);
@@ -284,7 +272,7 @@ TEST_F(rd, lying_reader_hurts_only_itself)
 
 	close(self->fd);
 	ctrace_ctl_close(self->ctl);
-	self->ctl = open_ctl();
+	self->ctl = kt_ctl_open();
 	self->id = new_self(self->ctl, 1 << 20, 50);
 	self->fd = open(CTRACE_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	ASSERT_EQ(0, ctrace_rings_map(self->fd, self->id, &r, err, sizeof(err))) TH_LOG("%s", err);
@@ -329,7 +317,7 @@ TEST_F(rd, lying_reader_hurts_only_itself)
 
 TEST_F(rd, destroy_while_reading)
 {
-	struct ctrace_ctl *other = open_ctl();
+	struct ctrace_ctl *other = kt_ctl_open();
 	struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
 	uint64_t events = 0, lost = 0, clocks = 0;
 	struct ctrace_session_info info;
@@ -392,7 +380,7 @@ TEST_F(rd, poll_wakes_at_the_watermark)
 
 	close(self->fd);
 	ctrace_ctl_close(self->ctl);
-	self->ctl = open_ctl();
+	self->ctl = kt_ctl_open();
 	self->id = new_self(self->ctl, 1 << 16, 10);
 	self->fd = open(CTRACE_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	ASSERT_EQ(0, ctrace_rings_map(self->fd, self->id, &r, err, sizeof(err)));
@@ -411,22 +399,6 @@ TEST_F(rd, poll_wakes_at_the_watermark)
 	ctrace_rings_unmap(r);
 }
 
-static int delete_module(const char *name)
-{
-	return syscall(SYS_delete_module, name, O_NONBLOCK);
-}
-
-static int load_module(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = syscall(SYS_finit_module, fd, "", 0);
-	close(fd);
-	return ret;
-}
-
 TEST(rmmod_during_a_session)
 {
 	const char *ko = getenv("CTRACE_KO");
@@ -437,7 +409,7 @@ TEST(rmmod_during_a_session)
 
 	if (!ko)
 		SKIP(return, "CTRACE_KO not set (run me through tests/ktest-run)");
-	ctl = open_ctl();
+	ctl = kt_ctl_open();
 	ASSERT_NE(NULL, ctl);
 
 	/* A reader attached: the module is in use. */
@@ -446,7 +418,7 @@ TEST(rmmod_during_a_session)
 	fd = open(CTRACE_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	ASSERT_EQ(0, attach(fd, id, sizeof(struct ctrace_attach), 0, 0, NULL));
 	ASSERT_EQ(0, ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_START, id));
-	EXPECT_EQ(-1, delete_module("ctrace"));
+	EXPECT_EQ(-1, ktest_unload("ctrace"));
 	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY);
 	close(fd);
 
@@ -455,13 +427,13 @@ TEST(rmmod_during_a_session)
 	ASSERT_NE(0, id);
 	ASSERT_EQ(0, ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_START, id));
 	churn(20);
-	EXPECT_EQ(0, delete_module("ctrace"));
+	EXPECT_EQ(0, ktest_unload("ctrace"));
 	/* The family went with it; the old socket just gets errors. */
 	EXPECT_NE(0, ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_STOP, id));
 	ctrace_ctl_close(ctl);
 
-	ASSERT_EQ(0, load_module(ko));
-	ctl = open_ctl();
+	ASSERT_EQ(0, ktest_load(ko));
+	ctl = kt_ctl_open();
 	ASSERT_NE(NULL, ctl);
 	ASSERT_EQ(0, ctrace_ctl_get_info(ctl, -1, &mi));
 	EXPECT_EQ(0, mi.sessions);

@@ -9,21 +9,8 @@
 #include <sys/syscall.h>
 
 #include "kselftest_harness.h"
-#include "ctl.h"
+#include "kctl.h"
 #include "ktest.h"
-
-static struct ctrace_ctl *open_ctl(void)
-{
-	int err;
-	struct ctrace_ctl *ctl = ctrace_ctl_open(&err);
-
-	if (ctl && err) {
-		fprintf(stderr, "# %s\n", ctrace_ctl_error(ctl));
-		ctrace_ctl_close(ctl);
-		return NULL;
-	}
-	return ctl;
-}
 
 /* "<message>: <strerror>": the kernel said why. */
 static int has_message(struct ctrace_ctl *ctl)
@@ -45,24 +32,13 @@ static int new_self(struct ctrace_ctl *ctl, uint32_t buf_size,
 	return ctrace_ctl_session_new(ctl, &o, info);
 }
 
-static struct ctrace_info module_info(void)
-{
-	struct ctrace_info info = { 0 };
-	struct ctrace_ctl *ctl = open_ctl();
-
-	if (ctl)
-		ctrace_ctl_get_info(ctl, -1, &info);
-	ctrace_ctl_close(ctl);
-	return info;
-}
-
 FIXTURE(ses) {
 	struct ctrace_ctl *ctl;
 };
 
 FIXTURE_SETUP(ses)
 {
-	self->ctl = open_ctl();
+	self->ctl = kt_ctl_open();
 	ASSERT_NE(NULL, self->ctl);
 }
 
@@ -213,7 +189,7 @@ TEST_F(ses, refuses_every_bad_attribute)
 		{ "buffer size on START", CTRACE_CMD_SESSION_START, CTRACE_A_BUF_SIZE, &u32_1k, 4, false, -EINVAL, 0 },
 		{ "no such session", CTRACE_CMD_SESSION_DESTROY, CTRACE_A_SESSION_ID, &pid_missing, 4, false, -ENOENT, 0 },
 	};
-	struct ctrace_info before = module_info(), after;
+	struct ctrace_info before = kt_module_info(), after;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct bad_case *c = &cases[i];
@@ -227,7 +203,7 @@ TEST_F(ses, refuses_every_bad_attribute)
 	}
 	close(tmp_fd);
 	/* Nothing was created, nothing leaked, and the module still answers. */
-	after = module_info();
+	after = kt_module_info();
 	EXPECT_EQ(CTRACE_ABI_VERSION, after.abi_version);
 	EXPECT_EQ(before.sessions, after.sessions);
 	EXPECT_EQ(before.mem_bytes, after.mem_bytes);
@@ -235,21 +211,21 @@ TEST_F(ses, refuses_every_bad_attribute)
 
 TEST(closing_the_socket_destroys_the_session)
 {
-	struct ctrace_ctl *owner = open_ctl(), *other = open_ctl();
+	struct ctrace_ctl *owner = kt_ctl_open(), *other = kt_ctl_open();
 	struct ctrace_session_info info;
-	struct ctrace_info base = module_info(), now;
+	struct ctrace_info base = kt_module_info(), now;
 
 	ASSERT_NE(NULL, owner);
 	ASSERT_NE(NULL, other);
 	ASSERT_EQ(0, new_self(owner, 65536, &info));
 	ASSERT_EQ(0, ctrace_ctl_session_cmd(owner, CTRACE_CMD_SESSION_START, info.id));
-	now = module_info();
+	now = kt_module_info();
 	EXPECT_EQ(base.sessions + 1, now.sessions);
 	EXPECT_LT(base.mem_bytes, now.mem_bytes);
 
 	ctrace_ctl_close(owner);
 	EXPECT_EQ(-ENOENT, ctrace_ctl_session_get(other, info.id, &info));
-	now = module_info();
+	now = kt_module_info();
 	EXPECT_EQ(base.sessions, now.sessions);
 	EXPECT_EQ(base.mem_bytes, now.mem_bytes);
 	ctrace_ctl_close(other);
@@ -257,9 +233,9 @@ TEST(closing_the_socket_destroys_the_session)
 
 TEST(killing_the_owner_destroys_the_session)
 {
-	struct ctrace_info base = module_info(), now;
+	struct ctrace_info base = kt_module_info(), now;
 	struct ctrace_session_info info;
-	struct ctrace_ctl *other = open_ctl();
+	struct ctrace_ctl *other = kt_ctl_open();
 	int p[2];
 	uint32_t id = 0;
 	pid_t child;
@@ -269,7 +245,7 @@ TEST(killing_the_owner_destroys_the_session)
 	child = fork();
 	ASSERT_LE(0, child);
 	if (!child) {
-		struct ctrace_ctl *ctl = open_ctl();
+		struct ctrace_ctl *ctl = kt_ctl_open();
 
 		if (!ctl || new_self(ctl, 65536, &info) ||
 		    ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_START, info.id))
@@ -288,7 +264,7 @@ TEST(killing_the_owner_destroys_the_session)
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
 	EXPECT_EQ(-ENOENT, ctrace_ctl_session_get(other, id, &info));
-	now = module_info();
+	now = kt_module_info();
 	EXPECT_EQ(base.sessions, now.sessions);
 	EXPECT_EQ(base.mem_bytes, now.mem_bytes);
 	ctrace_ctl_close(other);
@@ -305,7 +281,7 @@ static void *yielder(void *arg)
 
 TEST(notifications)
 {
-	struct ctrace_ctl *ctl = open_ctl(), *ntf = open_ctl();
+	struct ctrace_ctl *ctl = kt_ctl_open(), *ntf = kt_ctl_open();
 	struct ctrace_session_info info;
 	struct ctrace_notification n;
 	volatile int stop = 0;
@@ -355,20 +331,6 @@ TEST(notifications)
 	ctrace_ctl_close(ntf);
 }
 
-static int set_param(const char *name, const char *value)
-{
-	char path[256];
-	int fd, n;
-
-	snprintf(path, sizeof(path), "/sys/module/ctrace/parameters/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, value, strlen(value));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
 TEST_F(ses, memory_and_session_limits)
 {
 	struct ctrace_session_info a;
@@ -379,17 +341,17 @@ TEST_F(ses, memory_and_session_limits)
 	ASSERT_LT(0, ktest_read_file("/sys/module/ctrace/parameters/max_sessions",
 				     old_max, sizeof(old_max)));
 
-	ASSERT_EQ(0, set_param("max_buffer_mb", "1"));
+	ASSERT_EQ(0, ktest_set_param("max_buffer_mb", "1"));
 	EXPECT_EQ(-ENOMEM, new_self(self->ctl, 1 << 20, &a));
 	EXPECT_NE(NULL, strstr(ctrace_ctl_error(self->ctl), "max_buffer_mb"));
-	ASSERT_EQ(0, set_param("max_buffer_mb", old_mb));
+	ASSERT_EQ(0, ktest_set_param("max_buffer_mb", old_mb));
 
-	ASSERT_EQ(0, set_param("max_sessions", "1"));
+	ASSERT_EQ(0, ktest_set_param("max_sessions", "1"));
 	EXPECT_EQ(0, new_self(self->ctl, 4096, &a));
 	ctrace_session_info_free(&a);
 	EXPECT_EQ(-EMFILE, new_self(self->ctl, 4096, &a));
 	EXPECT_NE(NULL, strstr(ctrace_ctl_error(self->ctl), "max_sessions"));
-	ASSERT_EQ(0, set_param("max_sessions", old_max));
+	ASSERT_EQ(0, ktest_set_param("max_sessions", old_max));
 }
 
 TEST_HARNESS_MAIN
