@@ -62,6 +62,8 @@ enum ctrace_chunk_type {
 	CTRACE_CHUNK_RING = 2,		/* struct ctrace_ring_chunk + records */
 	CTRACE_CHUNK_STATS = 3,		/* struct ctrace_stats_chunk + rings */
 	CTRACE_CHUNK_END = 4,		/* empty: the recording ended cleanly */
+	CTRACE_CHUNK_USET = 5,		/* struct ctrace_uset_chunk */
+	CTRACE_CHUNK_STRINGS = 6,	/* struct ctrace_strings_chunk + entries */
 };
 
 /* Largest payload a writer produces and a reader accepts. */
@@ -69,6 +71,71 @@ enum ctrace_chunk_type {
 
 enum ctrace_ring_kind {
 	CTRACE_RING_KERNEL = 1,		/* records are struct ctrace_krec */
+	/*
+	 * Records are struct ctrace_urec, sanitised by the dumper (below).
+	 * Ring number: (ring set index << 16) | CPU.
+	 */
+	CTRACE_RING_USER = 2,
+	/*
+	 * The dumper's own records, struct ctrace_krec (CLOCK snapshots it
+	 * took when there is no kernel to: user-only mode).  Ring number 0.
+	 */
+	CTRACE_RING_DUMPER = 3,
+};
+
+/*
+ * User rings in a file.  Programs write them, so ctrace-dump checks every
+ * record before it goes into the file (tracefile's ctrace_usan_run()): a
+ * well-formed record is copied as it is; a run of bad bytes is replaced by
+ * one CORRUPT record; a LOST record's running total becomes the number
+ * lost right before it (as in kernel rings).  So a USER chunk holds only
+ * well-formed records, and readers still check them (a file is untrusted).
+ *
+ * A chunk's seq_first and events count records as for kernel rings
+ * (CORRUPT records are events, LOST records are not); ts_base is unused
+ * (0): user records carry full timestamps.
+ */
+#define CTRACE_FREC_CORRUPT	200	/* user record type, only in files */
+
+struct ctrace_frec_corrupt {
+	uint64_t ts;			/* the last good record's ts before it */
+	uint32_t tid;			/* 0 */
+	uint8_t type;			/* CTRACE_FREC_CORRUPT */
+	uint8_t size;			/* 3 (24 bytes) */
+	uint16_t id;			/* 0 */
+	uint32_t bytes;			/* bytes skipped */
+	uint16_t reason;		/* enum ctrace_corrupt_reason */
+	uint16_t records;		/* of which records recognised, 0 if none */
+};
+
+enum ctrace_corrupt_reason {
+	CTRACE_CORRUPT_HEADER = 1,	/* size 0 or 1, or runs past the data */
+	CTRACE_CORRUPT_TYPE = 2,	/* type 0, or a size its type cannot have */
+	CTRACE_CORRUPT_STRING = 3,	/* a string ID not in the string table */
+	CTRACE_CORRUPT_TIME = 4,	/* a timestamp outside the recording */
+	CTRACE_CORRUPT_POSITION = 5,	/* the ring's prod moved backwards or jumped */
+	CTRACE_CORRUPT_LOST = 6,	/* the running lost total went down */
+	CTRACE_CORRUPT_PAYLOAD = 7,	/* a LOG's length does not fit, etc. */
+};
+
+/* A user ring set, before any of its rings' chunks. */
+struct ctrace_uset_chunk {
+	uint32_t index;			/* the ring set's number in this file */
+	uint32_t uid;
+	uint32_t nr_rings;
+	uint32_t flags;			/* CTRACE_USET_F_* of the set */
+	uint64_t data_size;
+	uint64_t reserved;
+};
+
+/*
+ * New entries of a ring set's string table, before the ring chunks that
+ * use them: struct ctrace_strings_chunk, then per string a struct
+ * ctrace_ustring (id, len), the bytes, a NUL, padding to 8.
+ */
+struct ctrace_strings_chunk {
+	uint32_t uset;			/* ring set index */
+	uint32_t count;			/* entries that follow */
 };
 
 struct ctrace_ring_chunk {

@@ -10,6 +10,7 @@
  *
  *   writer.c    chunked, CRC'd writing
  *   krec.c      walking a run of kernel ring records (shared by both sides)
+ *   usan.c      checking user ring records before they go into a file
  *   reader.c    opening, indexing, merging rings into one time-ordered stream
  *   clock.c     session clock -> CLOCK_MONOTONIC ns, from CLOCK records
  *   validate.c  invariants every decoded trace must satisfy
@@ -60,6 +61,75 @@ int ctrace_krec_walk(struct ctrace_krec_walk *w, const void *buf, size_t len,
 size_t ctrace_krec_fixed_size(unsigned int type);
 
 /* ------------------------------------------------------------------------
+ * User rings: checking what programs wrote, before it goes into a file
+ *
+ * ctrace-dump reads user rings that any process of their user may have
+ * scribbled on.  These two functions are its gatekeepers (usan.c); the
+ * reader applies the same rules again to what comes out of a file.
+ */
+
+/* The string IDs of one ring set known so far, and where its scan stands. */
+struct ctrace_ustrtab {
+	uint64_t scanned;	/* bytes of the table accepted so far */
+	uint32_t count;		/* strings accepted */
+	bool broken;		/* a malformed entry stopped the scan for good */
+	uint8_t known[65536 / 8];	/* bit per ID */
+};
+
+/*
+ * Read the table's entries from @scanned on: @area is the table (@size
+ * bytes), @pos the writers' strings_pos (untrusted: clamped to @size).
+ * For each complete, well-formed entry call @emit (its return value, if
+ * not 0, stops the scan and is returned).  Stops before an entry not
+ * written yet (id 0: resume there next time) and at a malformed one (id
+ * beyond 65535 or already seen, length past the area or with no NUL:
+ * broken, never resumed).  Returns the number of new entries or @emit's
+ * error.
+ */
+int ctrace_ustrtab_scan(struct ctrace_ustrtab *t, const void *area,
+			uint64_t size, uint64_t pos,
+			int (*emit)(uint32_t id, const char *s, uint16_t len,
+				    void *arg),
+			void *arg);
+
+static inline bool ctrace_ustrtab_has(const struct ctrace_ustrtab *t,
+				      uint32_t id)
+{
+	return id < 65536 && (t->known[id / 8] >> (id % 8) & 1);
+}
+
+/* One user ring's state across ctrace_usan_run() calls. */
+struct ctrace_usan {
+	uint64_t lost_total;	/* the running total of the last LOST record */
+	uint64_t last_ts;	/* of the last record kept */
+	uint64_t events;	/* records kept, LOST excepted */
+	uint64_t lost;		/* lost events written as LOST deltas */
+	uint64_t corrupt;	/* CORRUPT records written */
+	uint64_t corrupt_bytes;
+};
+
+/*
+ * Check @len bytes of records from a user ring and write what belongs in
+ * the file to @out, which has room for 2 * @len + 32 bytes: well-formed
+ * records as they are, LOST running totals as deltas (none when 0), and
+ * one CORRUPT record (format.h) for each run of bad bytes.  A record is
+ * bad when its header is (size < 2, or past @len), its type is 0 or has a
+ * size that type cannot have, it names a string ID not in @strings, its
+ * timestamp lies outside [@ts_min, @ts_max], or its payload does not fit
+ * (LOG length).  A bad record whose size fits is skipped alone; otherwise
+ * the rest of @in is.  Returns the bytes written to @out.
+ */
+size_t ctrace_usan_run(struct ctrace_usan *s, const struct ctrace_ustrtab *strings,
+		       const void *in, size_t len, void *out,
+		       uint64_t ts_min, uint64_t ts_max);
+
+/* A CORRUPT record for @bytes the dumper skipped itself (a ring's prod
+ * that went backwards or jumped: CTRACE_CORRUPT_POSITION).  Returns its
+ * size (24) after writing it to @out. */
+size_t ctrace_usan_skipped(struct ctrace_usan *s, uint64_t bytes,
+			   uint16_t reason, void *out);
+
+/* ------------------------------------------------------------------------
  * Writing
  */
 struct ctrace_writer;
@@ -74,6 +144,13 @@ int ctrace_writer_ring(struct ctrace_writer *w,
 		       const void *records, size_t len);
 int ctrace_writer_stats(struct ctrace_writer *w,
 			const struct ctrace_ring_stats *rings, uint32_t n);
+/* USET chunk: a user ring set, before its rings' and strings' chunks. */
+int ctrace_writer_uset(struct ctrace_writer *w,
+		       const struct ctrace_uset_chunk *u);
+/* STRINGS chunk: @count entries (struct ctrace_ustring, bytes, NUL,
+ * padding to 8) of ring set @uset, @len bytes in all. */
+int ctrace_writer_strings(struct ctrace_writer *w, uint32_t uset,
+			  uint32_t count, const void *entries, size_t len);
 int ctrace_writer_end(struct ctrace_writer *w);
 /* Bytes written so far. */
 uint64_t ctrace_writer_bytes(const struct ctrace_writer *w);

@@ -125,6 +125,22 @@ int ctrace_writer_stats(struct ctrace_writer *w,
 			 (size_t)n * sizeof(*rings));
 }
 
+int ctrace_writer_uset(struct ctrace_writer *w,
+		       const struct ctrace_uset_chunk *u)
+{
+	return put_chunk(w, CTRACE_CHUNK_USET, u, sizeof(*u), NULL, 0);
+}
+
+int ctrace_writer_strings(struct ctrace_writer *w, uint32_t uset,
+			  uint32_t count, const void *entries, size_t len)
+{
+	struct ctrace_strings_chunk sc = { .uset = uset, .count = count };
+
+	if (len % 8)
+		return -EINVAL;
+	return put_chunk(w, CTRACE_CHUNK_STRINGS, &sc, sizeof(sc), entries, len);
+}
+
 int ctrace_writer_end(struct ctrace_writer *w)
 {
 	return put_chunk(w, CTRACE_CHUNK_END, NULL, 0, NULL, 0);

@@ -139,14 +139,17 @@ enum ctrace_ring_attr {
 /* Feature bits reported by GET_INFO. */
 #define CTRACE_FEAT_INFO	_BITULL(0)	/* GET_INFO (always set) */
 #define CTRACE_FEAT_SESSIONS	_BITULL(1)	/* sessions, rings, sched events */
+#define CTRACE_FEAT_USER	_BITULL(2)	/* user events: REGISTER, ring sets */
 
 /* Event groups a session records (CTRACE_A_EVENTS). */
 #define CTRACE_EV_SWITCH	_BITULL(0)	/* context switches */
 #define CTRACE_EV_WAKEUP	_BITULL(1)	/* wakeups, new-task wakeups */
 #define CTRACE_EV_TASK		_BITULL(2)	/* fork, exec, exit, rename */
 #define CTRACE_EV_MIGRATE	_BITULL(3)	/* migrations between CPUs */
+#define CTRACE_EV_USER		_BITULL(4)	/* the targets' user events */
 #define CTRACE_EV_ALL		(CTRACE_EV_SWITCH | CTRACE_EV_WAKEUP | \
-				 CTRACE_EV_TASK | CTRACE_EV_MIGRATE)
+				 CTRACE_EV_TASK | CTRACE_EV_MIGRATE | \
+				 CTRACE_EV_USER)
 
 /* Session flags (CTRACE_A_SESSION_FLAGS). */
 #define CTRACE_SF_INHERIT	0x00000001U	/* trace children of target PIDs */
@@ -258,11 +261,32 @@ struct ctrace_meta {
 	__u64 data_size;	/* bytes of each ring's data */
 	__u64 tsc_khz;		/* for CTRACE_CLOCK_TSC; else 0 */
 	__u64 features;		/* CTRACE_META_F_* */
-	__u64 reserved;
+	__u64 uset_gen;		/* changes whenever the ring set table does */
+	__u32 uset_desc_off;	/* offset of ctrace_uset_desc[uset_desc_max] */
+	__u32 uset_desc_max;
+	__u64 reserved[2];
 };
 
 /* What the mapped rings hold; readers ignore bits they do not know. */
 #define CTRACE_META_F_KERNEL_RINGS	_BITULL(0)	/* struct ctrace_krec records */
+#define CTRACE_META_F_USER_SETS		_BITULL(1)	/* ring set table */
+
+/*
+ * The user ring sets this session reads (one per user whose processes it
+ * traces), in a table in the meta area.  The reader re-reads the table when
+ * meta->uset_gen changes (load-acquire), and maps an ACTIVE entry's ring
+ * set read-write (it writes the consumer positions in it) at @off.
+ */
+struct ctrace_uset_desc {
+	__u32 uid;		/* whose processes write it */
+	__u32 state;		/* CTRACE_USET_DESC_* */
+	__u64 off;		/* mmap offset in the reader's file */
+	__u64 size;		/* bytes to map (the data of each ring twice) */
+	__u64 reserved;
+};
+
+#define CTRACE_USET_DESC_EMPTY	0
+#define CTRACE_USET_DESC_ACTIVE	1
 
 struct ctrace_ring_desc {
 	__u32 cpu;
@@ -290,6 +314,219 @@ struct ctrace_ring_page {
 struct ctrace_ring_cons {
 	__u64 cons;		/* bytes consumed; store-release [R1] */
 	__u64 reserved[7];
+};
+
+/* A thread ID the session may not see (another user's thread). */
+#define CTRACE_TID_HIDDEN	0xffffffffU
+/* Thread names, as the kernel's comm: up to 15 bytes and a NUL. */
+#define CTRACE_COMM_LEN		16
+
+/* ------------------------------------------------------------------------
+ * User events: ring sets
+ *
+ * Programs write their own events (libctrace, or this ABI directly) into
+ * per-CPU rings they map writable, with no system call per event.  The
+ * rings of one user form a ring set, shared by every process of that user
+ * (as LTTng's per-UID buffers): memory is spent per user, not per process,
+ * and no process can map another user's set.  The kernel allocates and maps
+ * ring sets but never reads them: everything in them is written by user
+ * space and is hostile input to readers.
+ *
+ * A process opens /dev/ctrace and REGISTERs; it then maps a read-only
+ * control page (offset ctl_off) and its user's ring set (offset uset_off,
+ * read-write).  While no session records it, ctl->enabled is 0 and each
+ * event costs that one load.  A session that traces the process (and has
+ * CTRACE_EV_USER) sets it, with the session's clock.  One session at a time
+ * reads a user's ring set; a second session tracing the same user's
+ * processes gets their kernel events but not their user events.
+ *
+ * Without the module (user-only mode) ctrace-dump creates a ring set in a
+ * memfd with the same layout, control page first, and passes its fd to the
+ * traced program in CTRACE_USER_FD.
+ */
+struct ctrace_register {
+	__u32 size;		/* in: sizeof(struct ctrace_register) */
+	__u32 flags;		/* in: must be 0 */
+	__u64 ctl_off;		/* out: mmap offset of struct ctrace_user_ctl */
+	__u64 ctl_size;		/* out: its bytes (one page) */
+	__u64 uset_off;		/* out: mmap offset of the ring set */
+	__u64 uset_size;	/* out: its bytes, to map read-write */
+	__u64 reserved;		/* in: 0 */
+};
+
+#define CTRACE_REGISTER_SIZE_VER0	48
+#define CTRACE_IOC_REGISTER	_IOWR(CTRACE_IOC_MAGIC, 2, struct ctrace_register)
+
+/* The control page: read-only to the process, written by the kernel. */
+struct ctrace_user_ctl {
+	__u32 enabled;		/* nonzero: write events now (load it first) */
+	__u32 gen;		/* changes whenever enabled or clock does */
+	__u32 clock;		/* enum ctrace_clock, valid while enabled */
+	__u32 magic;		/* CTRACE_USER_CTL_MAGIC */
+	__u32 version;		/* CTRACE_USER_CTL_VERSION */
+	__u32 size;		/* sizeof(struct ctrace_user_ctl) */
+	__u64 session_id;	/* the session recording, while enabled */
+	__u64 reserved[4];
+};
+
+#define CTRACE_USER_CTL_MAGIC	0x4c544355	/* "UCTL" */
+#define CTRACE_USER_CTL_VERSION	1
+
+/*
+ * A ring set, as mapped (the "virtual" layout):
+ *
+ *   0            struct ctrace_uset (this header), one page
+ *   rings_off    struct ctrace_uring[nr_rings], written by writers
+ *   cons_off     struct ctrace_ring_cons[nr_rings], written by the reader
+ *   strings_off  the string table (struct ctrace_ustring entries)
+ *   data_off     ring i's data at data_off + i * 2 * data_size, mapped
+ *                twice in a row, so that a record never needs to wrap
+ *
+ * In a memfd (user-only mode) the data of ring i is stored once, at
+ * backing_data_off + i * data_size; whoever maps it maps it twice.  The
+ * header is written once by its creator; writers and readers take the
+ * layout from the kernel (REGISTER, the session's table) or, in user-only
+ * mode, read it once before any other process can write it.
+ *
+ * Positions are free-running byte counts.  One writer at a time per ring:
+ * with CTRACE_USET_F_RSEQ, a writer reserves, writes and commits (one store
+ * of prod) inside a restartable sequence bound to the ring's CPU; with
+ * CTRACE_USET_F_LOCKED (no rseq) it holds the ring's lock word, taken with
+ * a compare-and-swap and never waited for: a writer that finds it taken
+ * drops the event and counts it.
+ *
+ *   writer: write the record; store-release prod          [U1]
+ *   reader: load-acquire prod [pairs with U1]; read; store-release cons [U2]
+ *   writer: load-acquire cons [pairs with U2] before reusing space
+ */
+struct ctrace_uset {
+	__u32 magic;		/* CTRACE_USET_MAGIC */
+	__u32 version;		/* CTRACE_USET_VERSION */
+	__u32 header_size;	/* sizeof(struct ctrace_uset) */
+	__u32 nr_rings;		/* one per possible CPU, indexed by CPU */
+	__u64 data_size;	/* bytes of each ring, a power of two */
+	__u64 rings_off;
+	__u64 cons_off;
+	__u64 strings_off;
+	__u64 strings_size;
+	__u64 data_off;
+	__u64 backing_data_off;
+	__u64 map_size;		/* bytes of the mapped layout */
+	__u32 flags;		/* CTRACE_USET_F_* */
+	__u32 uid;		/* whose ring set */
+	__u64 strings_pos;	/* bytes of the string table in use (writers) */
+	__u32 next_string_id;	/* the last ID handed out (writers); IDs >= 1 */
+	__u32 reserved0;
+	__u64 reserved[4];
+};
+
+#define CTRACE_USET_MAGIC	0x54455355	/* "USET" */
+#define CTRACE_USET_VERSION	1
+#define CTRACE_USET_F_RSEQ	0x00000001U	/* writers use rseq */
+#define CTRACE_USET_F_LOCKED	0x00000002U	/* writers use the lock word */
+
+/* One ring's producer state: written by writers only. */
+struct ctrace_uring {
+	__u64 prod;		/* bytes committed [U1] */
+	__u64 lost;		/* events dropped, ring full (atomic add) */
+	__u64 lost_mark;	/* lost as of the last LOST record (a hint) */
+	__u32 lock;		/* F_LOCKED: the writing thread's tid, or 0 */
+	__u32 reserved0;
+	__u64 reserved[4];
+};
+
+/*
+ * A string table entry, 8-byte aligned.  A writer reserves the entry's
+ * bytes and an ID (both fetch-and-add in the header), writes len and the
+ * bytes, then stores id with release: 0 means not written yet.
+ */
+struct ctrace_ustring {
+	__u32 id;
+	__u16 len;		/* bytes of the string, without its NUL */
+	__u16 reserved;
+	/* char s[len], NUL, padding to 8 */
+};
+
+#define CTRACE_USTRING_MAX	1024	/* longest string */
+
+/* ------------------------------------------------------------------------
+ * User ring records
+ *
+ * Every record starts with struct ctrace_urec: a full timestamp in the
+ * session's clock and the writing thread's ID, then the type's payload.
+ * Records are multiples of 8 bytes.  @id is a string ID of the ring set's
+ * string table (a name or category), or 0.  Types not known to a reader
+ * are skipped by their size.
+ */
+struct ctrace_urec {
+	__u64 ts;
+	__u32 tid;
+	__u8 type;		/* enum ctrace_urec_type */
+	__u8 size;		/* in 8-byte units, >= 2 */
+	__u16 id;
+};
+
+enum ctrace_urec_type {
+	/* LOST: events dropped on this ring so far, in all (cumulative) */
+	CTRACE_UREC_LOST = 1,		/* payload: __u64 total */
+	/* THREAD: the writing thread; first event of each thread, renames */
+	CTRACE_UREC_THREAD = 2,		/* __u32 tgid, __u32 0, char name[16] */
+	/* Tasks: IDs from the writer, unique per process */
+	CTRACE_UREC_TASK_BEGIN = 3,	/* id: name; __u64 task, __u64 parent */
+	CTRACE_UREC_TASK_END = 4,	/* __u64 task */
+	/* Regions: begin and end on one thread, nested; a task optional */
+	CTRACE_UREC_REGION_BEGIN = 5,	/* id: name; [__u64 task] */
+	CTRACE_UREC_REGION_END = 6,	/* id: name; [__u64 task] */
+	/*
+	 * LOG: id: category; __u64 task; __u32 message ID (0: inline),
+	 * __u32 len; then len bytes of message, padded to 8
+	 */
+	CTRACE_UREC_LOG = 7,
+	CTRACE_UREC_INSTANT = 8,	/* id: name; [__u64 task] */
+	CTRACE_UREC_COUNTER = 9,	/* id: name; __s64 value */
+	CTRACE_UREC_COUNTER_F = 10,	/* id: name; double value (IEEE 754) */
+	/* Flows: an arrow from the BEGIN's point to the END's, any threads */
+	CTRACE_UREC_FLOW_BEGIN = 11,	/* id: name; __u64 flow */
+	CTRACE_UREC_FLOW_END = 12,	/* __u64 flow */
+
+	__CTRACE_UREC_MAX,
+};
+
+struct ctrace_urec_lost {
+	struct ctrace_urec h;
+	__u64 total;
+};
+
+struct ctrace_urec_thread {
+	struct ctrace_urec h;
+	__u32 tgid;
+	__u32 reserved;
+	char name[CTRACE_COMM_LEN];
+};
+
+struct ctrace_urec_task {
+	struct ctrace_urec h;
+	__u64 task;
+	__u64 parent;		/* TASK_BEGIN only; 0: none */
+};
+
+/* REGION_BEGIN/END, INSTANT, TASK_END, FLOW_*: one optional __u64. */
+struct ctrace_urec_id64 {
+	struct ctrace_urec h;
+	__u64 v;
+};
+
+struct ctrace_urec_log {
+	struct ctrace_urec h;
+	__u64 task;
+	__u32 msg_id;
+	__u32 len;
+	/* char msg[len] when msg_id is 0, padded to 8 */
+};
+
+struct ctrace_urec_counter {
+	struct ctrace_urec h;
+	__u64 value;		/* COUNTER: an __s64; COUNTER_F: a double's bits */
 };
 
 /* ------------------------------------------------------------------------
@@ -331,10 +568,6 @@ enum ctrace_krec_type {
 
 	__CTRACE_KREC_MAX,
 };
-
-/* A thread ID the session may not see (another user's thread). */
-#define CTRACE_TID_HIDDEN	0xffffffffU
-#define CTRACE_COMM_LEN		16
 
 enum ctrace_thread_state {
 	CTRACE_STATE_UNKNOWN = 0,
