@@ -5,7 +5,8 @@
 # targets.  Each target gets its own directory under $O/fuzz/<name>/ (O
 # defaults to build/): corpus/ (kept between runs, so coverage grows),
 # seeds/ (written by the target itself when it is run with
-# CTRACE_FUZZ_SEEDS=DIR; see tests/fuzz/tracefile_fuzz.c), crashes/ (the
+# CTRACE_FUZZ_SEEDS=DIR; see tests/fuzz/tracefile_fuzz.c and usan_fuzz.c),
+# crashes/ (the
 # inputs that crashed) and run.log.  Nothing is written to the source tree.
 #
 # "ok N name: R runs in Ss" when a target ran its time without a crash;

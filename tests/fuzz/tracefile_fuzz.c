@@ -7,8 +7,11 @@
  *
  * Each input runs twice: as it is, which exercises the chunk checks, and
  * "repaired" (every complete chunk renumbered, its RING counts set to what
- * its records hold, its CRC recomputed), so that mutations inside records
- * reach the record decoder instead of dying at the CRC.
+ * its records hold, kernel or user, its CRC recomputed), so that mutations
+ * inside records reach the record decoder instead of dying at the CRC.
+ * Seeds include user ring sets, strings, user and dumper rings, so that
+ * mutations start from files the user-event paths accept.  (usan_fuzz.c
+ * fuzzes the sanitiser that produces USER chunks.)
  *
  * Seeds: with CTRACE_FUZZ_SEEDS=DIR in the environment the target writes a
  * few valid traces (built with the real writer) into DIR and exits;
@@ -22,6 +25,7 @@
 #include <unistd.h>
 
 #include "tracefile.h"
+#include "internal.h"
 #include "../unit/tracefile_builder.h"
 
 static FILE *devnull;
@@ -39,15 +43,32 @@ static void exercise(const uint8_t *p, size_t n)
 	ctrace_trace_meta(t, "clock");
 	ctrace_trace_complete(t);
 	ctrace_trace_problem(t);
+	ctrace_trace_user_only(t);
 	for (size_t i = 0; i < ctrace_trace_nr_rings(t); i++)
 		ctrace_trace_ring(t, i);
+	for (size_t i = 0; i <= ctrace_trace_nr_usets(t); i++) {
+		const struct ctrace_uset_chunk *u = ctrace_trace_uset(t, i);
+
+		/* Every string a ring set has is NUL-terminated in the file. */
+		for (uint32_t id = 0; u && id < 8; id++) {
+			const char *s = ctrace_trace_string(t, u->index, id);
+
+			if (s && strlen(s) > CTRACE_USTRING_MAX)
+				abort();
+		}
+	}
 	if (!ctrace_cursor_new(t, &c)) {
 		while (ctrace_cursor_next(c, &ev) > 0) {
 			uint32_t tid;
 
 			/* Most records start with a tid after the header;
-			 * unknown types may be header-only. */
-			if (ev.size >= 12) {
+			 * unknown types may be header-only.  User records
+			 * have it in the header. */
+			if (ev.kind == CTRACE_RING_USER) {
+				memcpy(&tid, (const char *)ev.rec + 8, sizeof(tid));
+				ctrace_cursor_thread(c, tid);
+				ctrace_trace_string(t, ev.ring >> 16, ev.aux);
+			} else if (ev.size >= 12) {
 				memcpy(&tid, (const char *)ev.rec + 8, sizeof(tid));
 				ctrace_cursor_thread(c, tid);
 			}
@@ -63,6 +84,13 @@ static void exercise(const uint8_t *p, size_t n)
 	ctrace_print_events(t, devnull, devnull);
 	ctrace_print_summary(t, devnull, devnull);
 	ctrace_trace_close(t);
+}
+
+static bool any_string(const void *ctx, uint32_t id)
+{
+	(void)ctx;
+	(void)id;
+	return true;
 }
 
 /* Make every complete chunk pass the chunk-level checks. */
@@ -84,7 +112,18 @@ static void repair(uint8_t *p, size_t n)
 
 			memcpy(&rc, q, sizeof(rc));
 			w = (struct ctrace_krec_walk){ .ts = rc.ts_base };
-			if (!ctrace_krec_walk(&w, q + sizeof(rc), h.size - sizeof(rc), NULL)) {
+			if (rc.kind == CTRACE_RING_USER) {
+				/* Strings as if all were known: counts only. */
+				struct ctrace_urec_walk uw = { 0 };
+
+				if (!ctrace_urec_walk(&uw, q + sizeof(rc), h.size - sizeof(rc),
+						      any_string, NULL, NULL)) {
+					rc.events = uw.events;
+					rc.lost = uw.lost;
+					rc.ts_base = 0;
+					memcpy(q, &rc, sizeof(rc));
+				}
+			} else if (!ctrace_krec_walk(&w, q + sizeof(rc), h.size - sizeof(rc), NULL)) {
 				rc.events = w.events;
 				rc.lost = w.lost;
 				memcpy(q, &rc, sizeof(rc));
@@ -164,6 +203,52 @@ static void seed_illegal(struct tb *b)
 	tb_flush_all(b);
 }
 
+/* Kernel and user rings: every user record type, strings, the dumper. */
+static void seed_user(struct tb *b, bool user_only)
+{
+	static const uint32_t ids[] = { 1, 2, 3, 4 };
+	static const char *const strs[] = { "parse", "io", "read 4096 bytes", "my name" };
+	static const char msg[] = "inline \"message\"\n";
+	unsigned char unknown[8] = { 1 };
+
+	tb_meta(b, user_only ? "clock=tsc\nuser_only=1\nevents=0x10\n" :
+			       "clock=mono\ntarget=all\nevents=0x1f\n");
+	tb_uset(b, 0, 1000, 2);
+	tb_uset(b, 1, 1001, 1);
+	tb_strings(b, 0, 4, ids, strs);
+	tb_strings(b, 1, 2, ids, strs);
+	tb_dumper_clock(b, 100, 100, 5000, CTRACE_CLOCK_SNAP_START);
+	if (!user_only) {
+		tb_thread(b, 0, 110, 12, 10, 0, CTRACE_STATE_RUNNING,
+			  CTRACE_THREAD_F_SNAPSHOT, "worker");
+		tb_switch(b, 0, 150, 12, 13, CTRACE_STATE_SLEEPING);
+	}
+	tb_uthread(b, 0, 0, 120, 12, 10, "worker");
+	tb_uregion(b, 0, 0, 130, 12, CTRACE_UREC_REGION_BEGIN, 1, true, 7);
+	tb_uregion(b, 0, 0, 125, 12, CTRACE_UREC_REGION_BEGIN, 4, false, 0);
+	tb_utask_begin(b, 0, 0, 140, 12, 2, 7, 0);
+	tb_ulog(b, 0, 0, 150, 12, 2, 7, 3, NULL, 0);
+	tb_ulog(b, 0, 0, 160, 12, 0, 0, 0, msg, sizeof(msg) - 1);
+	tb_uregion(b, 0, 1, 170, 12, CTRACE_UREC_INSTANT, 1, true, 9);
+	tb_u64(b, 0, 1, 180, 12, CTRACE_UREC_COUNTER, 2, 17);
+	tb_ucounter_f(b, 0, 1, 190, 12, 2, 0.25);
+	tb_u64(b, 0, 1, 200, 12, CTRACE_UREC_FLOW_BEGIN, 1, 3);
+	tb_flush_all(b);
+	tb_u64(b, 0, 1, 210, 13, CTRACE_UREC_FLOW_END, 0, 3);
+	tb_u64(b, 0, 1, 220, 13, CTRACE_UREC_LOST, 0, 5);
+	tb_ucorrupt(b, 0, 1, 220, 64, CTRACE_CORRUPT_STRING, 2);
+	tb_uregion(b, 0, 0, 230, 12, CTRACE_UREC_REGION_END, 4, false, 0);
+	tb_uregion(b, 0, 0, 240, 12, CTRACE_UREC_REGION_END, 1, true, 7);
+	tb_u64(b, 0, 0, 250, 12, CTRACE_UREC_TASK_END, 0, 7);
+	tb_urec(b, 0, 0, 260, 12, 99, 3, unknown, sizeof(unknown));
+	tb_uthread(b, 1, 0, 270, 30, 30, "other");
+	tb_uregion(b, 1, 0, 280, 30, CTRACE_UREC_REGION_END, 2, false, 0);
+	tb_dumper_clock(b, 300, 300, 5200, CTRACE_CLOCK_SNAP_STOP);
+	tb_flush_all(b);
+	tb_stats(b);
+	tb_end(b);
+}
+
 static void write_seed(const char *dir, int n, struct tb *b)
 {
 	size_t len;
@@ -209,6 +294,14 @@ static void write_seeds(const char *dir)
 	}
 	if (!tb_open(&b)) {
 		tb_end(&b);
+		write_seed(dir, n++, &b);
+	}
+	if (!tb_open(&b)) {
+		seed_user(&b, false);
+		write_seed(dir, n++, &b);
+	}
+	if (!tb_open(&b)) {
+		seed_user(&b, true);
 		write_seed(dir, n++, &b);
 	}
 }

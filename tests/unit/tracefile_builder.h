@@ -11,6 +11,12 @@
  * number and file offset the reader must report, so tests can compare a
  * decode against it; tests that need an independent oracle spell their
  * expectations out by hand instead.
+ *
+ * User rings (tb_uset(), tb_strings(), tb_urec() and its wrappers) hold
+ * struct ctrace_urec records with full timestamps and no TIME records;
+ * the logged ts is the one the reader must return, raised to the ring's
+ * previous one where a record's went back.  The dumper's ring
+ * (tb_dumper_clock()) holds krec records like a kernel ring.
  */
 #ifndef CTRACE_TESTS_TRACEFILE_BUILDER_H
 #define CTRACE_TESTS_TRACEFILE_BUILDER_H
@@ -26,6 +32,7 @@
 
 struct tb_ring {
 	uint32_t ring;
+	uint16_t kind;		/* enum ctrace_ring_kind */
 	unsigned char *buf;	/* records of the next chunk */
 	size_t len, cap;
 	uint64_t ts;		/* full timestamp after the last record */
@@ -41,6 +48,7 @@ struct tb_ring {
 /* An event the reader must return. */
 struct tb_ev {
 	uint32_t ring;
+	uint16_t kind;
 	uint16_t type, aux;
 	uint64_t ts, seq;
 	uint64_t rec_pos;	/* in the chunk's records, then file offset */
@@ -72,17 +80,30 @@ static inline void tb_meta(struct tb *b, const char *text)
 	b->failed |= ctrace_writer_meta(b->w, text, strlen(text)) != 0;
 }
 
-static inline struct tb_ring *tb_ring(struct tb *b, uint32_t id)
+static inline struct tb_ring *tb_ring_kind(struct tb *b, uint16_t kind,
+					   uint32_t id)
 {
 	for (int i = 0; i < b->nr_rings; i++)
-		if (b->rings[i].ring == id)
+		if (b->rings[i].ring == id && b->rings[i].kind == kind)
 			return &b->rings[i];
 	if (b->nr_rings == TB_MAX_RINGS) {
 		b->failed = 1;
 		return &b->rings[0];
 	}
 	b->rings[b->nr_rings].ring = id;
+	b->rings[b->nr_rings].kind = kind;
 	return &b->rings[b->nr_rings++];
+}
+
+static inline struct tb_ring *tb_ring(struct tb *b, uint32_t id)
+{
+	return tb_ring_kind(b, CTRACE_RING_KERNEL, id);
+}
+
+/* User ring @cpu of ring set @set. */
+static inline struct tb_ring *tb_uring(struct tb *b, uint32_t set, uint32_t cpu)
+{
+	return tb_ring_kind(b, CTRACE_RING_USER, set << 16 | cpu);
 }
 
 /* A comm as the kernel stores it: NUL-padded, not NUL-terminated at 16. */
@@ -115,8 +136,8 @@ static inline void tb_log(struct tb *b, struct tb_ring *r, uint16_t type,
 		b->evs = realloc(b->evs, b->evs_cap * sizeof(*b->evs));
 	}
 	b->evs[b->nr_evs++] = (struct tb_ev){
-		.ring = r->ring, .type = type, .aux = aux, .ts = ts,
-		.seq = seq, .rec_pos = r->len, .size = size,
+		.ring = r->ring, .kind = r->kind, .type = type, .aux = aux,
+		.ts = ts, .seq = seq, .rec_pos = r->len, .size = size,
 	};
 }
 
@@ -280,6 +301,172 @@ static inline void tb_lost(struct tb *b, uint32_t ring, uint64_t ts,
 	tb_rec(b, tb_ring(b, ring), ts, &k, sizeof(k));
 }
 
+/* A CLOCK record in the dumper's ring (user-only mode). */
+static inline void tb_dumper_clock(struct tb *b, uint64_t ts, uint64_t mono,
+				   uint64_t real, uint16_t why)
+{
+	struct ctrace_krec_clock k = {
+		.h = { .type = CTRACE_KREC_CLOCK, .aux = why },
+		.counter = ts, .mono = mono, .boot = mono + 1000, .real = real,
+	};
+
+	tb_rec(b, tb_ring_kind(b, CTRACE_RING_DUMPER, 0), ts, &k, sizeof(k));
+}
+
+/* ------------------------------------------------------------ user rings */
+
+static inline void tb_uset(struct tb *b, uint32_t index, uint32_t uid,
+			   uint32_t nr_rings)
+{
+	struct ctrace_uset_chunk u = {
+		.index = index, .uid = uid, .nr_rings = nr_rings,
+		.flags = CTRACE_USET_F_RSEQ, .data_size = 65536,
+	};
+
+	b->failed |= ctrace_writer_uset(b->w, &u) != 0;
+}
+
+/* A STRINGS chunk: @n strings @strs with IDs @ids, for ring set @set. */
+static inline void tb_strings(struct tb *b, uint32_t set, int n,
+			      const uint32_t *ids, const char *const *strs)
+{
+	unsigned char buf[16384];
+	size_t len = 0;
+
+	memset(buf, 0, sizeof(buf));
+	for (int i = 0; i < n; i++) {
+		struct ctrace_ustring e = { .id = ids[i], .len = strlen(strs[i]) };
+
+		if (len + sizeof(e) + e.len + 8 > sizeof(buf)) {
+			b->failed = 1;
+			return;
+		}
+		memcpy(buf + len, &e, sizeof(e));
+		memcpy(buf + len + sizeof(e), strs[i], e.len);
+		len += sizeof(e) + (e.len + 1 + 7) / 8 * 8;
+	}
+	b->failed |= ctrace_writer_strings(b->w, set, n, buf, len) != 0;
+}
+
+/*
+ * Append a user record: header from the arguments, then @plen bytes of
+ * @payload, zero-padded to 8.  LOST (@payload: the delta, as in files)
+ * takes that many sequence numbers; everything else one.
+ */
+static inline void tb_urec(struct tb *b, uint32_t set, uint32_t cpu,
+			   uint64_t ts, uint32_t tid, uint8_t type, uint16_t id,
+			   const void *payload, size_t plen)
+{
+	struct tb_ring *r = tb_uring(b, set, cpu);
+	unsigned char rec[2048];
+	struct ctrace_urec h = {
+		.ts = ts, .tid = tid, .type = type, .id = id,
+		.size = (sizeof(h) + plen + 7) / 8,
+	};
+	size_t size = h.size * 8u;
+	uint64_t raised = ts > r->ts || !r->started ? ts : r->ts;
+
+	if (size > sizeof(rec)) {
+		b->failed = 1;
+		return;
+	}
+	memset(rec, 0, sizeof(rec));
+	memcpy(rec, &h, sizeof(h));
+	memcpy(rec + sizeof(h), payload, plen);
+	r->started = true;
+	r->ts = raised;
+	tb_log(b, r, type, id, raised, r->seq, size);
+	if (type == CTRACE_UREC_LOST) {
+		uint64_t count;
+
+		memcpy(&count, payload, sizeof(count));
+		r->seq += count;
+		r->lost += count;
+		r->total_lost += count;
+	} else {
+		r->seq++;
+		r->events++;
+		r->total_events++;
+	}
+	tb_raw(r, rec, size);
+}
+
+static inline void tb_uthread(struct tb *b, uint32_t set, uint32_t cpu,
+			      uint64_t ts, uint32_t tid, uint32_t tgid,
+			      const char *name)
+{
+	struct { uint32_t tgid, reserved; char name[CTRACE_COMM_LEN]; } k = {
+		.tgid = tgid,
+	};
+
+	tb_comm(k.name, name);
+	tb_urec(b, set, cpu, ts, tid, CTRACE_UREC_THREAD, 0, &k, sizeof(k));
+}
+
+/* REGION_BEGIN/END, INSTANT: @task only when @has_task. */
+static inline void tb_uregion(struct tb *b, uint32_t set, uint32_t cpu,
+			      uint64_t ts, uint32_t tid, uint8_t type,
+			      uint16_t name, bool has_task, uint64_t task)
+{
+	tb_urec(b, set, cpu, ts, tid, type, name, &task, has_task ? 8 : 0);
+}
+
+static inline void tb_utask_begin(struct tb *b, uint32_t set, uint32_t cpu,
+				  uint64_t ts, uint32_t tid, uint16_t name,
+				  uint64_t task, uint64_t parent)
+{
+	uint64_t k[2] = { task, parent };
+
+	tb_urec(b, set, cpu, ts, tid, CTRACE_UREC_TASK_BEGIN, name, k, sizeof(k));
+}
+
+/* TASK_END, FLOW_BEGIN/END, COUNTER, LOST: one u64. */
+static inline void tb_u64(struct tb *b, uint32_t set, uint32_t cpu,
+			  uint64_t ts, uint32_t tid, uint8_t type, uint16_t id,
+			  uint64_t v)
+{
+	tb_urec(b, set, cpu, ts, tid, type, id, &v, sizeof(v));
+}
+
+static inline void tb_ucounter_f(struct tb *b, uint32_t set, uint32_t cpu,
+				 uint64_t ts, uint32_t tid, uint16_t name,
+				 double v)
+{
+	tb_urec(b, set, cpu, ts, tid, CTRACE_UREC_COUNTER_F, name, &v, sizeof(v));
+}
+
+/* LOG: an inline message when @msg_id is 0, else none. */
+static inline void tb_ulog(struct tb *b, uint32_t set, uint32_t cpu,
+			   uint64_t ts, uint32_t tid, uint16_t category,
+			   uint64_t task, uint32_t msg_id, const void *msg,
+			   uint32_t len)
+{
+	unsigned char p[2048];
+	uint32_t hdr[2] = { msg_id, msg_id ? 0 : len };
+
+	if (16 + len > sizeof(p)) {
+		b->failed = 1;
+		return;
+	}
+	memcpy(p, &task, 8);
+	memcpy(p + 8, hdr, 8);
+	if (!msg_id)
+		memcpy(p + 16, msg, len);
+	tb_urec(b, set, cpu, ts, tid, CTRACE_UREC_LOG, category, p,
+		16 + (msg_id ? 0 : len));
+}
+
+static inline void tb_ucorrupt(struct tb *b, uint32_t set, uint32_t cpu,
+			       uint64_t ts, uint32_t bytes, uint16_t reason,
+			       uint16_t records)
+{
+	struct { uint32_t bytes; uint16_t reason, records; } k = {
+		bytes, reason, records,
+	};
+
+	tb_urec(b, set, cpu, ts, 0, CTRACE_FREC_CORRUPT, 0, &k, sizeof(k));
+}
+
 /* A PAD record of @bytes (a multiple of 8), as at the end of a ring. */
 static inline void tb_pad(struct tb *b, uint32_t ring, size_t bytes)
 {
@@ -295,9 +482,10 @@ static inline void tb_flush_ring(struct tb *b, struct tb_ring *r)
 {
 	struct ctrace_ring_chunk hdr = {
 		.ring = r->ring,
-		.kind = CTRACE_RING_KERNEL,
+		.kind = r->kind,
 		.seq_first = r->chunk_seq,
-		.ts_base = r->chunk_ts,
+		/* User records carry full timestamps: no base. */
+		.ts_base = r->kind == CTRACE_RING_USER ? 0 : r->chunk_ts,
 		.pos = r->pos,
 		.events = r->events,
 		.lost = r->lost,
@@ -307,7 +495,8 @@ static inline void tb_flush_ring(struct tb *b, struct tb_ring *r)
 
 	b->failed |= ctrace_writer_ring(b->w, &hdr, r->buf, r->len) != 0;
 	for (size_t i = 0; i < b->nr_evs; i++) {
-		if (b->evs[i].ring != r->ring || b->evs[i].chunk_end)
+		if (b->evs[i].ring != r->ring || b->evs[i].kind != r->kind ||
+		    b->evs[i].chunk_end)
 			continue;
 		b->evs[i].rec_pos += base;
 		b->evs[i].chunk_end = ctrace_writer_bytes(b->w);
@@ -340,7 +529,7 @@ static inline void tb_stats(struct tb *b)
 	memset(s, 0, sizeof(s));
 	for (int i = 0; i < b->nr_rings; i++) {
 		s[i].ring = b->rings[i].ring;
-		s[i].kind = CTRACE_RING_KERNEL;
+		s[i].kind = b->rings[i].kind;
 		s[i].events = s[i].events_read = b->rings[i].total_events;
 		s[i].lost = s[i].lost_read = b->rings[i].total_lost;
 		s[i].bytes = b->rings[i].pos;
@@ -381,6 +570,9 @@ static inline int tb_ev_cmp(const void *a, const void *b)
 
 	if (x->ts != y->ts)
 		return x->ts < y->ts ? -1 : 1;
+	/* The reader's tie-break: rings sorted by kind, then number. */
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
 	if (x->ring != y->ring)
 		return x->ring < y->ring ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;

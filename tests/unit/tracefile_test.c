@@ -209,6 +209,53 @@ static unsigned char *several_chunks(struct tb *b, size_t *len)
 	return tb_finish(b, len);
 }
 
+/*
+ * The snapshot is written while recording runs: a switch on another CPU
+ * may come before the snapshot record in time.  The thread has its name
+ * from the start anyway; a thread named only later (a fork) does not.
+ */
+TEST(snapshot_names_from_the_start)
+{
+	struct tb b = { 0 };
+	struct ctrace_cursor *c;
+	struct ctrace_trace *t;
+	struct ctrace_event ev;
+	unsigned char *p;
+	size_t len;
+	int seen = 0;
+	char err[256];
+
+	ASSERT_EQ(0, tb_open(&b));
+	tb_meta(&b, "clock=mono\ntarget=all\n");
+	tb_switch(&b, 1, 100, 0, 50, 0);
+	tb_switch(&b, 1, 110, 50, 60, CTRACE_STATE_RUNNABLE);
+	tb_thread(&b, 0, 200, 50, 50, 1, CTRACE_STATE_RUNNING, CTRACE_THREAD_F_SNAPSHOT, "early");
+	tb_fork(&b, 0, 300, 50, 60, 60, "forked", 0);
+	tb_flush_all(&b);
+	tb_stats(&b);
+	tb_end(&b);
+	p = tb_finish(&b, &len);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, ctrace_trace_open_buffer(p, len, &t, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, ctrace_cursor_new(t, &c));
+	while (ctrace_cursor_next(c, &ev) == 1) {
+		const struct ctrace_thread *th50 = ctrace_cursor_thread(c, 50);
+
+		if (ev.ts > 110)
+			continue;
+		seen++;
+		ASSERT_NE(NULL, th50);
+		EXPECT_STREQ("early", th50->comm);
+		EXPECT_NULL(ctrace_cursor_thread(c, 60));
+	}
+	EXPECT_EQ(2, seen);
+	EXPECT_STREQ("forked", ctrace_cursor_thread(c, 60)->comm);
+	ctrace_cursor_free(c);
+	ctrace_trace_close(t);
+	free(p);
+	tb_free(&b);
+}
+
 TEST(truncated_at_every_offset)
 {
 	uint64_t starts[64];

@@ -291,4 +291,194 @@ TEST(incomplete_truncated_and_corrupt_files)
 	free(p);
 }
 
+/* ------------------------------------------------------------ user events */
+
+enum { PARSE = 1, IO, MSG, QUEUE, REQUEST, HANDOFF, MYNAME, SAYHI };
+
+static unsigned char *user_sample(size_t *len)
+{
+	static const uint32_t ids[] = { PARSE, IO, MSG, QUEUE, REQUEST, HANDOFF,
+					MYNAME, SAYHI };
+	static const char *const strs[] = {
+		"parse", "io", "read 4096 bytes", "queue", "request", "handoff",
+		"my name", "say \"hi\"\n",
+	};
+	static const char msg[] = "tab\there \"q\" back\\slash\x01";
+	unsigned char unknown[8] = { 1, 2, 3 };
+	struct tb b;
+	unsigned char *p;
+
+	if (tb_open(&b))
+		return NULL;
+	tb_meta(&b, "clock=mono\nevents=0x1f\n");
+	tb_uset(&b, 0, 1000, 2);
+	tb_strings(&b, 0, 8, ids, strs);
+	tb_dumper_clock(&b, BASE + 100, BASE + 100, 1700000000000000000ull,
+			CTRACE_CLOCK_SNAP_START);
+	tb_switch(&b, 0, BASE + 500, 0, 12, 0);
+	tb_uthread(&b, 0, 0, BASE + 1000, 12, 10, "worker");
+	tb_uregion(&b, 0, 0, BASE + 2000, 12, CTRACE_UREC_REGION_BEGIN, PARSE, true, 7);
+	tb_uregion(&b, 0, 0, BASE + 2500, 12, CTRACE_UREC_REGION_BEGIN, MYNAME, false, 0);
+	tb_uregion(&b, 0, 0, BASE + 3000, 12, CTRACE_UREC_REGION_END, MYNAME, false, 0);
+	tb_utask_begin(&b, 0, 0, BASE + 4000, 12, REQUEST, 7, 0);
+	tb_ulog(&b, 0, 0, BASE + 5000, 12, IO, 7, MSG, NULL, 0);
+	tb_ulog(&b, 0, 0, BASE + 6000, 12, 0, 0, 0, msg, sizeof(msg) - 1);
+	tb_uregion(&b, 0, 0, BASE + 7000, 12, CTRACE_UREC_INSTANT, SAYHI, true, 9);
+	tb_uregion(&b, 0, 0, BASE + 8000, 12, CTRACE_UREC_INSTANT, 0, false, 0);
+	tb_u64(&b, 0, 0, BASE + 9000, 12, CTRACE_UREC_COUNTER, QUEUE, 17);
+	tb_u64(&b, 0, 0, BASE + 10000, 12, CTRACE_UREC_COUNTER, QUEUE, (uint64_t)-5);
+	tb_ucounter_f(&b, 0, 0, BASE + 11000, 12, QUEUE, 0.25);
+	tb_ucounter_f(&b, 0, 0, BASE + 12000, 12, QUEUE, 0.1);
+	tb_u64(&b, 0, 0, BASE + 13000, 12, CTRACE_UREC_FLOW_BEGIN, HANDOFF, 3);
+	tb_u64(&b, 0, 1, BASE + 14000, 13, CTRACE_UREC_FLOW_END, 0, 3);
+	tb_u64(&b, 0, 0, BASE + 15000, 12, CTRACE_UREC_TASK_END, 0, 7);
+	tb_u64(&b, 0, 0, BASE + 16000, 12, CTRACE_UREC_TASK_END, 0, 99);
+	tb_urec(&b, 0, 0, BASE + 18000, 12, 99, 0, unknown, sizeof(unknown));
+	/* Migrated to cpu 1 to end the region. */
+	tb_uregion(&b, 0, 1, BASE + 2002001, 12, CTRACE_UREC_REGION_END, PARSE, true, 7);
+	tb_uregion(&b, 0, 0, BASE + 2002500, 12, CTRACE_UREC_REGION_END, PARSE, false, 0);
+	tb_uthread(&b, 0, 1, BASE + 2002600, 13, 10, "a b");
+	tb_wakeup(&b, 1, BASE + 2003000, 13, 12, 0);
+	tb_u64(&b, 0, 1, BASE + 2003000, 13, CTRACE_UREC_LOST, 0, 5);
+	tb_ucorrupt(&b, 0, 1, BASE + 2003000, 64, CTRACE_CORRUPT_STRING, 2);
+	tb_flush_all(&b);
+	tb_stats(&b);
+	tb_end(&b);
+	p = tb_finish(&b, len);
+	tb_free(&b);
+	return p;
+}
+
+static const char *const user_lines[] = {
+	"           <...>-?       [---] 12.000000100: clock    counter=12000000100 mono=12000000100 boot=12000001100 real=1700000000000000000 [start]",
+	"         swapper-0       [000] 12.000000500: switch   prev=swapper:0 prev_state=? ==> next=<...>:12",
+	"          worker-12      [000] 12.000001000: thread   tid=12 tgid=10 name=worker",
+	"          worker-12      [000] 12.000002000: region   begin name=parse depth=1 task=7",
+	"          worker-12      [000] 12.000002500: region   begin name=\"my name\" depth=2",
+	"          worker-12      [000] 12.000003000: region   end name=\"my name\" depth=2 dur=0.000500ms",
+	"          worker-12      [000] 12.000004000: task     begin name=request id=7 parent=0",
+	"          worker-12      [000] 12.000005000: log      category=io task=7 msg=\"read 4096 bytes\"",
+	"          worker-12      [000] 12.000006000: log      msg=\"tab\\there \\\"q\\\" back\\\\slash\\x01\"",
+	"          worker-12      [000] 12.000007000: instant  name=\"say \\\"hi\\\"\\n\" task=9",
+	"          worker-12      [000] 12.000008000: instant  ",
+	"          worker-12      [000] 12.000009000: counter  name=queue value=17",
+	"          worker-12      [000] 12.000010000: counter  name=queue value=-5",
+	"          worker-12      [000] 12.000011000: counter  name=queue value=0.25",
+	"          worker-12      [000] 12.000012000: counter  name=queue value=0.10000000000000001",
+	"          worker-12      [000] 12.000013000: flow     begin name=handoff flow=3",
+	"           <...>-13      [001] 12.000014000: flow     end flow=3",
+	"          worker-12      [000] 12.000015000: task     end name=request id=7 dur=0.011000ms",
+	"          worker-12      [000] 12.000016000: task     end id=99",
+	"          worker-12      [000] 12.000018000: unknown  type=99 size=24",
+	"          worker-12      [001] 12.002002001: region   end name=parse depth=1 task=7 dur=2.000001ms",
+	"          worker-12      [000] 12.002002500: region   end name=parse depth=0",
+	"             a b-13      [001] 12.002002600: thread   tid=13 tgid=10 name=\"a b\"",
+	"          worker-12      [001] 12.002003000: wakeup   wakee=a b:13 waker=worker:12 target_cpu=0",
+	"             a b-13      [001] 12.002003000: lost     count=5",
+	"           <...>-?       [001] 12.002003000: corrupt  bytes=64 reason=string records=2",
+};
+
+TEST(user_event_lines)
+{
+	struct output o;
+	size_t len, n = 0;
+	unsigned char *p = user_sample(&len);
+	char *line, *save;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, run(p, len, false, &o));
+	EXPECT_STREQ("", o.err);
+	for (line = strtok_r(o.out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		ASSERT_LT(n, sizeof(user_lines) / sizeof(user_lines[0]));
+		EXPECT_STREQ(user_lines[n], line);
+		n++;
+	}
+	EXPECT_EQ(sizeof(user_lines) / sizeof(user_lines[0]), n);
+	output_free(&o);
+	free(p);
+}
+
+TEST(user_summary)
+{
+	static const char *const want[] = {
+		"\nrecorded:   switch,wakeup,task,migrate,user\n",
+		"\nevents:     3 (0 lost)\n",
+		"\nmode:       kernel and user\n",
+		"\nuser events: 21 (5 lost, 1 corrupt records for 64 bytes)\n",
+		"\n  thread                2\n",
+		"\n  task_begin            1\n",
+		"\n  task_end              2\n",
+		"\n  region_begin          2\n",
+		"\n  region_end            3\n",
+		"\n  log                   2\n",
+		"\n  instant               2\n",
+		"\n  counter               2\n",
+		"\n  counter_f             2\n",
+		"\n  flow_begin            1\n",
+		"\n  flow_end              1\n",
+		"\n  type_99               1\n",
+		"\n  lost                  1 records\n",
+		"\n  corrupt               1 records\n",
+		"\nring sets:  1\n  set 0: uid 1000, 2 rings of 65536 bytes, 8 strings, rseq\n",
+		"\nraised:     0 user timestamps, to their ring's previous one\n",
+		"\n     0:0           18          0        1  recorded 18, dropped 0, read 18\n",
+		"\n     0:1            4          5        1  recorded 4, dropped 5, read 4  corrupt 1 (64 bytes)\n",
+		"\n  dumper            1          0        1  recorded 1, dropped 0, read 1\n",
+		"\nthreads:    3 seen\n",
+		"\n          12         10  worker\n",
+		"\n          13         10  a b\n",
+		"\nstatus:     complete\n",
+	};
+	struct output o;
+	size_t len;
+	unsigned char *p = user_sample(&len);
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, run(p, len, true, &o));
+	EXPECT_STREQ("", o.err);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		EXPECT_NE(NULL, strstr(o.out, want[i])) TH_LOG("missing: %s\nin:\n%s", want[i], o.out);
+	}
+	output_free(&o);
+	free(p);
+}
+
+/* User-only, raised timestamps, and a kernel-only trace says so. */
+TEST(user_only_summary)
+{
+	struct output o;
+	struct tb b;
+	size_t len;
+	unsigned char *p;
+
+	ASSERT_EQ(0, tb_open(&b));
+	tb_meta(&b, "clock=mono\nuser_only=1\n");
+	tb_uset(&b, 2, 0, 1);
+	tb_uregion(&b, 2, 0, 500, 5, CTRACE_UREC_INSTANT, 0, false, 0);
+	tb_uregion(&b, 2, 0, 400, 5, CTRACE_UREC_INSTANT, 0, false, 0);
+	tb_flush_all(&b);
+	tb_end(&b);
+	p = tb_finish(&b, &len);
+	tb_free(&b);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, run(p, len, true, &o));
+	EXPECT_NE(NULL, strstr(o.out, "\nmode:       user-only\n")) TH_LOG("%s", o.out);
+	EXPECT_NE(NULL, strstr(o.out, "\nraised:     1 user timestamps, to their ring's previous one\n"));
+	EXPECT_NE(NULL, strstr(o.out, "\n     2:0            2          0        1  raised 1\n"));
+	EXPECT_NE(NULL, strstr(o.out, "\n  set 2: uid 0, 1 rings of 65536 bytes, 0 strings, rseq\n"));
+	EXPECT_NULL(strstr(o.out, "meta:"));
+	output_free(&o);
+	free(p);
+
+	p = sample(&len, true);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, run(p, len, true, &o));
+	EXPECT_NE(NULL, strstr(o.out, "\nmode:       kernel\n"));
+	EXPECT_NULL(strstr(o.out, "user events:"));
+	EXPECT_NULL(strstr(o.out, "ring sets:"));
+	output_free(&o);
+	free(p);
+}
+
 TEST_HARNESS_MAIN

@@ -31,7 +31,8 @@ int cmd_validate(int argc, char **argv)
 			printf("usage: ctrace validate FILE\n"
 			       "Check a trace file: per ring, no sequence gap and no time going\n"
 			       "backwards; STATS agree with the file; every scheduler transition\n"
-			       "is legal.  Prints each violation with its file offset.\n"
+			       "is legal; user regions nest and tasks are not begun twice.\n"
+			       "Prints each violation with its file offset.\n"
 			       "Exit status 0 if valid, 1 if not.\n");
 			return 0;
 		default:
@@ -54,11 +55,16 @@ int cmd_validate(int argc, char **argv)
 		fprintf(stderr, "ctrace validate: %s: %s\n", argv[optind], problem);
 	r = ctrace_validate(t, &v, stdout);
 	if (r)
-		printf("invalid: %u violations in %" PRIu64 " events (%" PRIu64 " lost, %" PRIu64 " switches, %" PRIu64 " wakeups)\n",
+		printf("invalid: %u violations in %" PRIu64 " events (%" PRIu64 " lost, %" PRIu64 " switches, %" PRIu64 " wakeups",
 		       v.errors, v.events, v.lost, v.switches, v.wakeups);
 	else
-		printf("valid: %" PRIu64 " events (%" PRIu64 " lost, %" PRIu64 " switches, %" PRIu64 " wakeups)\n",
+		printf("valid: %" PRIu64 " events (%" PRIu64 " lost, %" PRIu64 " switches, %" PRIu64 " wakeups",
 		       v.events, v.lost, v.switches, v.wakeups);
+	/* Only traces with user rings say anything of them. */
+	if (ctrace_trace_nr_usets(t))
+		printf(", %" PRIu64 " user events, %" PRIu64 " corrupt records for %" PRIu64 " bytes",
+		       v.user_events, v.corrupt, v.corrupt_bytes);
+	printf(")\n");
 	ctrace_trace_close(t);
 	return r ? 1 : 0;
 }

@@ -17,10 +17,15 @@
  *                                             ts_base, ts_last, counts }
  *     snaps[] ............... every CLOCK record, sorted by counter
  *     meta .................. META text, lines split at NULs
+ *     usets[] ............... USET chunks, in file order (uset_map: by index)
+ *     strs[] ................ STRINGS entries { file offset, length }
+ *                             (str_map: (ring set << 16 | id) -> strs[])
  *
  * Every count kept here is bounded by the file's size: a chunk takes at
  * least 80 bytes of file, a ring at least one chunk (or 48 bytes of
- * STATS), a clock snapshot a 40-byte record.
+ * STATS), a clock snapshot a 40-byte record, a ring set a 64-byte chunk,
+ * a string a 16-byte entry.  Strings are not copied: entries were checked
+ * to end in a NUL, so they are used in place.
  */
 #ifndef CTRACE_TRACEFILE_INTERNAL_H
 #define CTRACE_TRACEFILE_INTERNAL_H
@@ -49,7 +54,77 @@ struct ctrace_ring {
 	size_t cap;
 	/* What a cursor returns from it: events plus LOST records. */
 	uint64_t records;
+	/* USER: the highest timestamp so far, across its chunks (raising). */
+	uint64_t user_ts;
 };
+
+/* Records of these kinds are struct ctrace_krec. */
+static inline bool ctrace_kind_krec(uint16_t kind)
+{
+	return kind == CTRACE_RING_KERNEL || kind == CTRACE_RING_DUMPER;
+}
+
+/* A USER ring's number: (ring set index << 16) | CPU. */
+static inline uint32_t ctrace_uring_set(uint32_t ring)
+{
+	return ring >> 16;
+}
+
+static inline uint32_t ctrace_uring_cpu(uint32_t ring)
+{
+	return ring & 0xffff;
+}
+
+/* A USET chunk, as indexed. */
+struct ctrace_uset_ref {
+	struct ctrace_uset_chunk u;
+	uint64_t chunk_off;	/* file offset of its chunk */
+	uint64_t strings;	/* STRINGS entries for it */
+};
+
+/* A STRINGS entry: its bytes, NUL-terminated, lie at data + off. */
+struct ctrace_ustr {
+	uint64_t off;
+	uint32_t len;
+};
+
+/* ------------------------------------------------------------------------
+ * usan.c: the user record rules, shared by the dumper's sanitiser and the
+ * reader.
+ */
+
+/* Is @id a string of the ring set (@ctx says which table)? */
+typedef bool (*ctrace_ustr_known_fn)(const void *ctx, uint32_t id);
+
+/*
+ * Check one user record of @size bytes (size >= 16, equal to its header's
+ * size * 8) against its type: 0 when good, else enum ctrace_corrupt_reason.
+ * @file: the record comes from a file, where CORRUPT records may appear.
+ * Timestamps and LOST totals are the caller's business.
+ */
+uint16_t ctrace_urec_check(const void *rec, size_t size, bool file,
+			   ctrace_ustr_known_fn known, const void *ctx);
+
+/* A USER chunk's records, walked as the reader indexes them. */
+struct ctrace_urec_walk {
+	uint64_t ts;		/* the highest timestamp so far */
+	uint64_t events;	/* records but LOST (CORRUPT included) */
+	uint64_t lost;		/* sum of LOST records' counts */
+	uint64_t lost_records;
+	uint64_t corrupt;	/* CORRUPT records */
+	uint64_t corrupt_bytes;	/* the bytes they stand for */
+	uint64_t raised;	/* records stamped before the highest so far */
+	uint16_t reason;	/* why the bad record is bad */
+};
+
+/*
+ * Walk buf[0..len) strictly (ctrace_urec_check() with @file, sizes within
+ * @len).  0 when every record is good; else -EBADMSG, *bad_off at the
+ * first bad record, w->reason why, and @w covering the records before it.
+ */
+int ctrace_urec_walk(struct ctrace_urec_walk *w, const void *buf, size_t len,
+		     ctrace_ustr_known_fn known, const void *ctx,
+		     size_t *bad_off);
 
 /* A CLOCK record: the session clock and the system clocks read together. */
 struct ctrace_clock_snap {
@@ -191,6 +266,14 @@ struct ctrace_trace {
 	char *meta;
 	size_t meta_len;
 
+	struct ctrace_uset_ref *usets;	/* in file order */
+	size_t nr_usets, usets_cap;
+	struct ctrace_map uset_map;	/* ring set index -> usets[] */
+	struct ctrace_ustr *strs;
+	size_t nr_strs, strs_cap;
+	struct ctrace_map str_map;	/* ring set << 16 | id -> strs[] */
+	bool user_only;			/* META user_only=1 */
+
 	uint64_t nr_chunks;		/* chunks indexed */
 	uint64_t skipped_chunks;	/* unknown types or ring kinds */
 	uint64_t data_end;		/* where indexing stopped */
@@ -204,8 +287,92 @@ struct ctrace_trace {
 /* clock.c: called once the index is built (snaps[] filled, unsorted). */
 void ctrace_clock_setup(struct ctrace_trace *t);
 
+/* ------------------------------------------------------------------------
+ * ustate.c: threads' open regions and processes' open tasks, from the
+ * merged stream (validate.c checks them, text.c prints depths from them).
+ */
+struct ctrace_uregion {
+	uint64_t task;		/* when has_task */
+	uint64_t ns;		/* its BEGIN's time */
+	uint64_t offset;	/* its BEGIN's file offset */
+	uint16_t name;		/* string ID */
+	bool has_task;
+};
+
+struct ctrace_uthread {
+	uint32_t tid;
+	uint32_t tgid;		/* from user THREAD records; 0: unknown */
+	uint32_t set;		/* the ring set it writes to */
+	uint64_t epoch;		/* its stack is known while this is the set's */
+	struct ctrace_uregion *stack;	/* open regions, innermost last */
+	uint32_t depth, cap;
+};
+
+struct ctrace_utask {
+	uint64_t task;
+	uint32_t set, tgid;
+	uint64_t epoch;		/* of its set when begun */
+	uint32_t gen;		/* of its process when begun */
+	uint64_t ns, offset;	/* its BEGIN's */
+	uint16_t name;
+	bool used, open;
+};
+
+struct ctrace_ustate {
+	const struct ctrace_trace *t;
+	struct ctrace_uthread *threads;
+	size_t nr_threads, threads_cap;
+	struct ctrace_map thread_map;	/* tid -> threads[] */
+	struct ctrace_utask *tasks;	/* open addressing, full keys */
+	size_t tasks_mask, nr_tasks;
+	struct ctrace_map proc_gen;	/* tgid -> generation (after exits) */
+	uint32_t next_gen;
+	uint64_t *epochs;		/* per t->usets[] entry */
+	size_t nr_epochs;
+	uint64_t next_epoch;
+};
+
+/* What one event did (all zero when it was nothing to regions or tasks). */
+struct ctrace_ustep {
+	uint32_t tgid;		/* the writer's process, 0 if unknown */
+	/* REGION_*: the region's depth, 1 the outermost known; END: 0 when
+	 * it closes none known (begun before the recording, or a loss) */
+	uint32_t depth;
+	/* *_END: the matching BEGIN was seen; TASK_BEGIN with reopened: the
+	 * BEGIN of the same task still open */
+	bool begin_seen;
+	uint64_t begin_ns, begin_offset;
+	uint16_t begin_name;
+	bool mismatch;		/* REGION_END: not the innermost open region */
+	struct ctrace_uregion open;	/* ...which is this */
+	bool reopened;		/* TASK_BEGIN: that task is open already */
+};
+
+int ctrace_ustate_init(struct ctrace_ustate *s, const struct ctrace_trace *t);
+/* Feed the next event of the merged stream (any kind). */
+void ctrace_ustate_step(struct ctrace_ustate *s, const struct ctrace_event *ev,
+			struct ctrace_ustep *out);
+/* Events of ring set @set were lost: forget its threads' regions and tasks. */
+void ctrace_ustate_loss(struct ctrace_ustate *s, uint32_t set);
+void ctrace_ustate_free(struct ctrace_ustate *s);
+
+/*
+ * text.c: string @id of ring set @set as a value in a line: as it is when
+ * it is plain (printable, no space, quote, backslash or '=', not starting
+ * with '#'), else quoted with C escapes; "#<id>" when unknown.
+ */
+void ctrace_ustr_name(const struct ctrace_trace *t, uint32_t set, uint32_t id,
+		      char *buf, size_t len);
+
 /* Iterate META lines: pass NULL first; returns "key=value" or NULL. */
 const char *ctrace_meta_next(const struct ctrace_trace *t, const char *line);
+
+/* reader.c: the ring set of that index, or NULL; *pos its place in usets[]. */
+const struct ctrace_uset_ref *ctrace_uset_find(const struct ctrace_trace *t,
+					       uint32_t index, size_t *pos);
+
+/* "ring 3", "user ring 1:3" (ring set 1, CPU 3), "dumper ring". */
+void ctrace_ring_label(uint16_t kind, uint32_t ring, char *buf, size_t len);
 
 /* reader.c: index in t->rings[] of the last event's ring. */
 size_t ctrace_cursor_ring_index(const struct ctrace_cursor *c);

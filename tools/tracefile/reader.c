@@ -5,7 +5,11 @@
  * Opening checks the file header, then every chunk in file order: magic,
  * size, that the file holds all of it, CRC, sequence number, and for a RING
  * chunk that its records walk cleanly (ctrace_krec_walk, the rules the
- * dumper used) to exactly the events and lost counts its header claims.
+ * dumper used; ctrace_urec_walk for user rings, whose string IDs must be
+ * defined by the STRINGS chunks before) to exactly the events and lost
+ * counts its header claims.  USET chunks describe ring sets before any of
+ * their rings' chunks; STRINGS chunks give each set's strings, which are
+ * used in place.
  * The first chunk that fails stops indexing; everything before it decodes
  * and ctrace_trace_problem() says where and why.  Nothing is trusted before
  * it is checked, every length is compared against what is left of the
@@ -15,7 +19,9 @@
  * The cursor merges rings without materialising events: each ring has a
  * position (chunk, byte) and one decoded "head" event; a binary heap of
  * rings ordered by (head ts, ring index) yields the next event.  Memory is
- * O(rings + threads).
+ * O(rings + threads).  A user record stamped before its ring's previous
+ * one (a program reads the clock, then commits; another thread commits in
+ * between) is raised to that one, so every ring's heads come in order.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -92,6 +98,33 @@ static struct ctrace_ring *get_ring(struct ctrace_trace *t, uint16_t kind,
 	return r;
 }
 
+static struct ctrace_ring *find_ring(struct ctrace_trace *t, uint16_t kind,
+				     uint32_t id)
+{
+	uint32_t i = ctrace_map_get(&t->ring_map, ctrace_ring_key(kind, id));
+
+	return i == CTRACE_MAP_NONE ? NULL : &t->rings[i];
+}
+
+void ctrace_ring_label(uint16_t kind, uint32_t ring, char *buf, size_t len)
+{
+	switch (kind) {
+	case CTRACE_RING_KERNEL:
+		snprintf(buf, len, "ring %u", ring);
+		break;
+	case CTRACE_RING_USER:
+		snprintf(buf, len, "user ring %u:%u", ctrace_uring_set(ring),
+			 ctrace_uring_cpu(ring));
+		break;
+	case CTRACE_RING_DUMPER:
+		snprintf(buf, len, "dumper ring");
+		break;
+	default:
+		snprintf(buf, len, "ring %u (kind %u)", ring, kind);
+		break;
+	}
+}
+
 static int parse_meta(struct ctrace_trace *t, const unsigned char *p,
 		      size_t len)
 {
@@ -161,6 +194,289 @@ static int add_snap(struct ctrace_trace *t, const struct ctrace_krec_clock *k)
 	return 0;
 }
 
+static int counts_differ(struct ctrace_trace *t, uint64_t off, uint64_t index,
+			 const struct ctrace_ring_chunk *rc, uint64_t events,
+			 uint64_t lost)
+{
+	char label[48];
+
+	if (events == rc->events && lost == rc->lost)
+		return 0;
+	ctrace_ring_label(rc->kind, rc->ring, label, sizeof(label));
+	set_problem(t, CTRACE_PROBLEM_CORRUPT,
+		    "offset %" PRIu64 ": chunk %" PRIu64 " (%s) claims %" PRIu64 " events and %" PRIu64 " lost, its records hold %" PRIu64 " and %" PRIu64,
+		    off, index, label, rc->events, rc->lost, events, lost);
+	return 1;
+}
+
+/* Room for one more chunk reference in @r. */
+static int chunk_room(struct ctrace_ring *r)
+{
+	size_t cap;
+	void *np;
+
+	if (r->info.chunks < r->cap)
+		return 0;
+	cap = r->cap ? r->cap * 2 : 8;
+	np = realloc(r->chunks, cap * sizeof(*r->chunks));
+	if (!np)
+		return -ENOMEM;
+	r->chunks = np;
+	r->cap = cap;
+	return 0;
+}
+
+const struct ctrace_uset_ref *ctrace_uset_find(const struct ctrace_trace *t,
+					       uint32_t index, size_t *pos)
+{
+	uint32_t i = ctrace_map_get(&t->uset_map, index);
+
+	if (i == CTRACE_MAP_NONE)
+		return NULL;
+	if (pos)
+		*pos = i;
+	return &t->usets[i];
+}
+
+static uint64_t str_key(uint32_t uset, uint32_t id)
+{
+	return (uint64_t)uset << 16 | id;
+}
+
+const char *ctrace_trace_string(const struct ctrace_trace *t, uint32_t uset,
+				uint32_t id)
+{
+	uint32_t i;
+
+	if (id == 0 || id > UINT16_MAX)
+		return NULL;
+	i = ctrace_map_get(&t->str_map, str_key(uset, id));
+	return i == CTRACE_MAP_NONE ? NULL : (const char *)t->data + t->strs[i].off;
+}
+
+struct str_ctx {
+	const struct ctrace_trace *t;
+	uint32_t uset;
+};
+
+static bool str_known(const void *ctx, uint32_t id)
+{
+	const struct str_ctx *c = ctx;
+
+	return ctrace_map_get(&c->t->str_map, str_key(c->uset, id)) != CTRACE_MAP_NONE;
+}
+
+static const char *const reason_text[] = {
+	[CTRACE_CORRUPT_HEADER] = "size below 16 bytes or past the chunk",
+	[CTRACE_CORRUPT_TYPE] = "a type or size no user record has",
+	[CTRACE_CORRUPT_STRING] = "a string ID no STRINGS chunk defined",
+	[CTRACE_CORRUPT_PAYLOAD] = "a payload that does not fit its type",
+};
+
+/* A USER RING chunk: its ring set described, its records strictly good. */
+static int index_user(struct ctrace_trace *t, uint64_t off, uint64_t index,
+		      const struct ctrace_ring_chunk *rc,
+		      const unsigned char *recs, uint64_t len)
+{
+	uint32_t set = ctrace_uring_set(rc->ring), cpu = ctrace_uring_cpu(rc->ring);
+	const struct ctrace_uset_ref *u = ctrace_uset_find(t, set, NULL);
+	uint64_t rec_off = off + CHDR_SIZE + sizeof(*rc);
+	struct str_ctx sctx = { t, set };
+	struct ctrace_urec_walk w = { 0 };
+	struct ctrace_chunk_ref *ref;
+	struct ctrace_ring *r;
+	char label[48];
+	size_t bad;
+
+	ctrace_ring_label(rc->kind, rc->ring, label, sizeof(label));
+	if (!u) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 " (%s): ring set %u was not described by a USET chunk before",
+			    off, index, label, set);
+		return -EBADMSG;
+	}
+	if (cpu >= u->u.nr_rings) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 " (%s): ring set %u has %u rings",
+			    off, index, label, set, u->u.nr_rings);
+		return -EBADMSG;
+	}
+	if (rc->ts_base) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 " (%s): ts_base %" PRIu64 " (unused in user rings: 0)",
+			    off, index, label, rc->ts_base);
+		return -EBADMSG;
+	}
+	r = find_ring(t, CTRACE_RING_USER, rc->ring);
+	/* Raising continues across a ring's chunks, as the cursor does. */
+	w.ts = r ? r->user_ts : 0;
+	if (ctrace_urec_walk(&w, recs, len, str_known, &sctx, &bad)) {
+		struct ctrace_urec h = { 0 };
+
+		if (len - bad >= sizeof(h))
+			memcpy(&h, recs + bad, sizeof(h));
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 " (%s): bad user record (type %u, size %u, %" PRIu64 " bytes left in the chunk): %s",
+			    rec_off + bad, index, label, h.type, h.size * 8u,
+			    (uint64_t)(len - bad),
+			    w.reason < sizeof(reason_text) / sizeof(reason_text[0]) &&
+			    reason_text[w.reason] ? reason_text[w.reason] : "?");
+		return -EBADMSG;
+	}
+	if (counts_differ(t, off, index, rc, w.events, w.lost))
+		return -EBADMSG;
+
+	r = get_ring(t, CTRACE_RING_USER, rc->ring);
+	if (!r || chunk_room(r))
+		return -ENOMEM;
+	ref = &r->chunks[r->info.chunks++];
+	*ref = (struct ctrace_chunk_ref){
+		.chunk_off = off,
+		.rec_off = rec_off,
+		.rec_len = len,
+		.index = index,
+		.seq_first = rc->seq_first,
+		.ts_last = w.ts,
+		.events = rc->events,
+		.lost = rc->lost,
+	};
+	r->user_ts = w.ts;
+	r->info.events += w.events;
+	r->info.lost += w.lost;
+	r->info.corrupt += w.corrupt;
+	r->info.corrupt_bytes += w.corrupt_bytes;
+	r->info.raised += w.raised;
+	r->records += w.events + w.lost_records;
+	return 0;
+}
+
+static int index_uset(struct ctrace_trace *t, uint64_t off, uint64_t index,
+		      const unsigned char *p, uint64_t size)
+{
+	const struct ctrace_uset_ref *prev;
+	struct ctrace_uset_chunk u;
+
+	if (size != sizeof(u)) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 ": USET payload of %" PRIu64 " bytes, expected %zu",
+			    off, index, size, sizeof(u));
+		return -EBADMSG;
+	}
+	memcpy(&u, p, sizeof(u));
+	if (u.reserved || u.index > UINT16_MAX || !u.nr_rings ||
+	    u.nr_rings > UINT16_MAX + 1u) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 ": USET %u with %u rings (index up to 65535, 1 to 65536 rings, reserved 0)",
+			    off, index, u.index, u.nr_rings);
+		return -EBADMSG;
+	}
+	if ((prev = ctrace_uset_find(t, u.index, NULL))) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 ": USET %u described again (first at offset %" PRIu64 ")",
+			    off, index, u.index, prev->chunk_off);
+		return -EBADMSG;
+	}
+	if (t->nr_usets == t->usets_cap) {
+		size_t cap = t->usets_cap ? t->usets_cap * 2 : 4;
+		void *np = realloc(t->usets, cap * sizeof(*t->usets));
+
+		if (!np)
+			return -ENOMEM;
+		t->usets = np;
+		t->usets_cap = cap;
+	}
+	if (ctrace_map_put(&t->uset_map, u.index, t->nr_usets))
+		return -ENOMEM;
+	t->usets[t->nr_usets++] = (struct ctrace_uset_ref){
+		.u = u, .chunk_off = off,
+	};
+	return 0;
+}
+
+/*
+ * STRINGS: struct ctrace_strings_chunk, then entries (struct
+ * ctrace_ustring, the bytes, a NUL, padding to 8) filling the payload.
+ * Checked whole before any entry is added, so a bad chunk defines nothing.
+ */
+static int index_strings(struct ctrace_trace *t, uint64_t off, uint64_t index,
+			 const unsigned char *p, uint64_t size)
+{
+	uint8_t seen[65536 / 8] = { 0 };	/* IDs of this chunk */
+	struct ctrace_strings_chunk sc;
+	uint64_t pos, n = 0;
+	size_t upos;
+
+	if (size < sizeof(sc)) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 ": STRINGS payload of %" PRIu64 " bytes is too short",
+			    off, index, size);
+		return -EBADMSG;
+	}
+	memcpy(&sc, p, sizeof(sc));
+	if (!ctrace_uset_find(t, sc.uset, &upos)) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 ": STRINGS of ring set %u, which no USET chunk described before",
+			    off, index, sc.uset);
+		return -EBADMSG;
+	}
+	for (pos = sizeof(sc); pos < size; n++) {
+		uint64_t eoff = off + CHDR_SIZE + pos, bytes;
+		struct ctrace_ustring e;
+		uint32_t i;
+
+		/* size and pos are multiples of 8: a header fits. */
+		memcpy(&e, p + pos, sizeof(e));
+		bytes = sizeof(e) + ((uint64_t)e.len + 1 + 7) / 8 * 8;
+		if (!e.id || e.id > UINT16_MAX || e.reserved ||
+		    e.len > CTRACE_USTRING_MAX || bytes > size - pos ||
+		    p[pos + sizeof(e) + e.len]) {
+			set_problem(t, CTRACE_PROBLEM_CORRUPT,
+				    "offset %" PRIu64 ": chunk %" PRIu64 ": STRINGS of ring set %u: bad entry (id %u, length %u, %" PRIu64 " bytes left)",
+				    eoff, index, sc.uset, e.id, e.len, size - pos);
+			return -EBADMSG;
+		}
+		i = ctrace_map_get(&t->str_map, str_key(sc.uset, e.id));
+		if (i != CTRACE_MAP_NONE || (seen[e.id / 8] >> (e.id % 8) & 1)) {
+			set_problem(t, CTRACE_PROBLEM_CORRUPT,
+				    "offset %" PRIu64 ": chunk %" PRIu64 ": STRINGS of ring set %u: string %u defined again",
+				    eoff, index, sc.uset, e.id);
+			return -EBADMSG;
+		}
+		seen[e.id / 8] |= 1u << (e.id % 8);
+		pos += bytes;
+	}
+	if (n != sc.count) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 ": STRINGS of ring set %u claims %u entries, holds %" PRIu64,
+			    off, index, sc.uset, sc.count, n);
+		return -EBADMSG;
+	}
+
+	for (pos = sizeof(sc); pos < size;) {
+		struct ctrace_ustring e;
+
+		memcpy(&e, p + pos, sizeof(e));
+		if (t->nr_strs == t->strs_cap) {
+			size_t cap = t->strs_cap ? t->strs_cap * 2 : 64;
+			void *np = realloc(t->strs, cap * sizeof(*t->strs));
+
+			if (!np)
+				return -ENOMEM;
+			t->strs = np;
+			t->strs_cap = cap;
+		}
+		if (t->nr_strs >= CTRACE_MAP_NONE - 1 ||
+		    ctrace_map_put(&t->str_map, str_key(sc.uset, e.id), t->nr_strs))
+			return -ENOMEM;
+		t->strs[t->nr_strs++] = (struct ctrace_ustr){
+			.off = off + CHDR_SIZE + pos + sizeof(e), .len = e.len,
+		};
+		pos += sizeof(e) + ((uint64_t)e.len + 1 + 7) / 8 * 8;
+	}
+	t->usets[upos].strings += n;
+	return 0;
+}
+
 /* A RING chunk at @off whose header, size and CRC are good. */
 static int index_ring(struct ctrace_trace *t, uint64_t off, uint64_t index,
 		      const unsigned char *p, uint64_t size)
@@ -171,6 +487,7 @@ static int index_ring(struct ctrace_trace *t, uint64_t off, uint64_t index,
 	struct ctrace_ring *r;
 	const unsigned char *recs = p + sizeof(rc);
 	uint64_t len, rec_off = off + CHDR_SIZE + sizeof(rc), lost_recs = 0;
+	char label[48];
 	size_t bad;
 
 	if (size < sizeof(rc)) {
@@ -187,10 +504,18 @@ static int index_ring(struct ctrace_trace *t, uint64_t off, uint64_t index,
 			    off + CHDR_SIZE, index, rc.ring, rc.flags);
 		return -EBADMSG;
 	}
-	if (rc.kind != CTRACE_RING_KERNEL) {
+	if (rc.kind == CTRACE_RING_USER)
+		return index_user(t, off, index, &rc, recs, len);
+	if (!ctrace_kind_krec(rc.kind)) {
 		/* A ring kind from a newer writer: its records are opaque. */
 		t->skipped_chunks++;
 		return 0;
+	}
+	if (rc.kind == CTRACE_RING_DUMPER && rc.ring != 0) {
+		set_problem(t, CTRACE_PROBLEM_CORRUPT,
+			    "offset %" PRIu64 ": chunk %" PRIu64 ": dumper ring %u (the dumper has ring 0 only)",
+			    off, index, rc.ring);
+		return -EBADMSG;
 	}
 
 	w = (struct ctrace_krec_walk){ .ts = rc.ts_base };
@@ -199,32 +524,19 @@ static int index_ring(struct ctrace_trace *t, uint64_t off, uint64_t index,
 
 		if (len - bad >= sizeof(h))
 			memcpy(&h, recs + bad, sizeof(h));
+		ctrace_ring_label(rc.kind, rc.ring, label, sizeof(label));
 		set_problem(t, CTRACE_PROBLEM_CORRUPT,
-			    "offset %" PRIu64 ": chunk %" PRIu64 " (ring %u): bad record (type %u, size %u, %" PRIu64 " bytes left in the chunk)",
-			    rec_off + bad, index, rc.ring, h.type, h.size * 8u,
+			    "offset %" PRIu64 ": chunk %" PRIu64 " (%s): bad record (type %u, size %u, %" PRIu64 " bytes left in the chunk)",
+			    rec_off + bad, index, label, h.type, h.size * 8u,
 			    (uint64_t)(len - bad));
 		return -EBADMSG;
 	}
-	if (w.events != rc.events || w.lost != rc.lost) {
-		set_problem(t, CTRACE_PROBLEM_CORRUPT,
-			    "offset %" PRIu64 ": chunk %" PRIu64 " (ring %u) claims %" PRIu64 " events and %" PRIu64 " lost, its records hold %" PRIu64 " and %" PRIu64,
-			    off, index, rc.ring, rc.events, rc.lost, w.events,
-			    w.lost);
+	if (counts_differ(t, off, index, &rc, w.events, w.lost))
 		return -EBADMSG;
-	}
 
 	r = get_ring(t, rc.kind, rc.ring);
-	if (!r)
+	if (!r || chunk_room(r))
 		return -ENOMEM;
-	if (r->info.chunks == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 8;
-		void *np = realloc(r->chunks, cap * sizeof(*r->chunks));
-
-		if (!np)
-			return -ENOMEM;
-		r->chunks = np;
-		r->cap = cap;
-	}
 
 	/* The walk accepted every record: sizes are known good here. */
 	for (uint64_t pos = 0; pos < len;) {
@@ -375,6 +687,12 @@ static int index_chunk(struct ctrace_trace *t, uint64_t off, uint64_t *next)
 	case CTRACE_CHUNK_STATS:
 		err = index_stats(t, off, index, payload, h.size);
 		break;
+	case CTRACE_CHUNK_USET:
+		err = index_uset(t, off, index, payload, h.size);
+		break;
+	case CTRACE_CHUNK_STRINGS:
+		err = index_strings(t, off, index, payload, h.size);
+		break;
 	case CTRACE_CHUNK_END:
 		if (h.size) {
 			set_problem(t, CTRACE_PROBLEM_CORRUPT,
@@ -437,6 +755,11 @@ static int index_file(struct ctrace_trace *t)
 								 t->rings[i].info.ring), i))
 			return -ENOMEM;
 	ctrace_clock_setup(t);
+	{
+		const char *uo = ctrace_trace_meta(t, "user_only");
+
+		t->user_only = uo && !strcmp(uo, "1");
+	}
 	return 0;
 }
 
@@ -572,6 +895,10 @@ void ctrace_trace_close(struct ctrace_trace *t)
 		free(t->rings[i].chunks);
 	free(t->rings);
 	ctrace_map_free(&t->ring_map);
+	free(t->usets);
+	ctrace_map_free(&t->uset_map);
+	free(t->strs);
+	ctrace_map_free(&t->str_map);
 	free(t->snaps);
 	free(t->meta);
 	free(t->path);
@@ -604,6 +931,22 @@ const struct ctrace_ring_info *ctrace_trace_ring(const struct ctrace_trace *t,
 						 size_t i)
 {
 	return i < t->nr_rings ? &t->rings[i].info : NULL;
+}
+
+size_t ctrace_trace_nr_usets(const struct ctrace_trace *t)
+{
+	return t->nr_usets;
+}
+
+const struct ctrace_uset_chunk *ctrace_trace_uset(const struct ctrace_trace *t,
+						  size_t i)
+{
+	return i < t->nr_usets ? &t->usets[i].u : NULL;
+}
+
+bool ctrace_trace_user_only(const struct ctrace_trace *t)
+{
+	return t->user_only;
 }
 
 /* --------------------------------------------------------------- cursor */
@@ -673,13 +1016,65 @@ static void heap_up(struct ctrace_cursor *c, size_t i)
 	}
 }
 
-static int cursor_fail(struct ctrace_cursor *c, uint64_t off, uint32_t ring,
-		       const char *what)
+static int cursor_fail(struct ctrace_cursor *c, uint64_t off,
+		       const struct ctrace_ring *r, const char *what)
 {
+	char label[48];
+
+	ctrace_ring_label(r->info.kind, r->info.ring, label, sizeof(label));
 	snprintf(c->errmsg, sizeof(c->errmsg),
-		 "offset %" PRIu64 ": ring %u: %s", off, ring, what);
+		 "offset %" PRIu64 ": %s: %s", off, label, what);
 	c->error = -EBADMSG;
 	return c->error;
+}
+
+static bool any_string(const void *ctx, uint32_t id)
+{
+	(void)ctx;
+	(void)id;
+	return true;
+}
+
+/* The user record at @p (@left bytes to the chunk's end) into the head. */
+static int user_fill(struct ctrace_cursor *c, const struct ctrace_ring *r,
+		     struct cring *cr, const unsigned char *p, uint64_t left,
+		     uint64_t off)
+{
+	struct ctrace_urec h;
+	uint64_t size, count = 1;
+
+	if (left < sizeof(h))
+		return cursor_fail(c, off, r, "partial record");
+	memcpy(&h, p, sizeof(h));
+	size = h.size * 8u;
+	/* Checked when indexed; again in case the buffer changed since
+	 * (strings aside), so that no one reads past a record. */
+	if (h.size < 2 || size > left ||
+	    ctrace_urec_check(p, size, true, any_string, NULL))
+		return cursor_fail(c, off, r, "bad record");
+	if (h.type == CTRACE_UREC_LOST) {
+		struct ctrace_urec_lost l;
+
+		memcpy(&l, p, sizeof(l));
+		count = l.total;
+	}
+	/* Ordering: never before the ring's previous event. */
+	if (h.ts > cr->ts)
+		cr->ts = h.ts;
+	cr->pos += size;
+	cr->head = (struct ctrace_event){
+		.ts = cr->ts,
+		.seq = cr->seq,
+		.offset = off,
+		.ring = r->info.ring,
+		.kind = r->info.kind,
+		.type = h.type,
+		.aux = h.id,
+		.size = size,
+		.rec = p,
+	};
+	cr->seq += count;
+	return 1;
 }
 
 /*
@@ -704,23 +1099,27 @@ static int ring_fill(struct ctrace_cursor *c, size_t ri)
 		ch = &r->chunks[cr->chunk];
 		if (cr->pos >= ch->rec_len) {
 			if (++cr->chunk < r->info.chunks) {
-				/* Each chunk restarts from its own header. */
+				/* Each chunk restarts from its own header... */
 				cr->pos = 0;
-				cr->ts = r->chunks[cr->chunk].ts_base;
 				cr->seq = r->chunks[cr->chunk].seq_first;
+				/* ...but a user ring's raising goes on. */
+				if (r->info.kind != CTRACE_RING_USER)
+					cr->ts = r->chunks[cr->chunk].ts_base;
 			}
 			continue;
 		}
 		left = ch->rec_len - cr->pos;
 		off = ch->rec_off + cr->pos;
 		p = c->t->data + off;
+		if (r->info.kind == CTRACE_RING_USER)
+			return user_fill(c, r, cr, p, left, off);
 		if (left < sizeof(h))
-			return cursor_fail(c, off, r->info.ring, "partial record");
+			return cursor_fail(c, off, r, "partial record");
 		memcpy(&h, p, sizeof(h));
 		size = h.size * 8u;
 		w = (struct ctrace_krec_walk){ .ts = cr->ts };
 		if (!size || size > left || ctrace_krec_walk(&w, p, size, NULL))
-			return cursor_fail(c, off, r->info.ring, "bad record");
+			return cursor_fail(c, off, r, "bad record");
 		cr->ts = w.ts;
 		cr->pos += size;
 		if (h.type == CTRACE_KREC_PAD || h.type == CTRACE_KREC_TIME)
@@ -740,6 +1139,48 @@ static int ring_fill(struct ctrace_cursor *c, size_t ri)
 		/* A LOST record takes the numbers of the events it stands for. */
 		cr->seq += h.type == CTRACE_KREC_LOST ? w.lost : 1;
 		return 1;
+	}
+}
+
+static void thread_set(struct ctrace_cursor *c, uint32_t tid, uint32_t tgid,
+		       const char comm[CTRACE_COMM_LEN]);
+
+/*
+ * The snapshot of a starting session describes the threads alive when it
+ * started, but it is written while recording runs: another CPU may switch
+ * to one of them before the snapshot record (on the snapshot's CPU) comes
+ * in time order.  Name them from the start: the snapshot is in the first
+ * chunk of its ring, so that is all this reads.
+ */
+static void seed_snapshot_names(struct ctrace_cursor *c)
+{
+	const struct ctrace_trace *t = c->t;
+
+	for (size_t i = 0; i < t->nr_rings; i++) {
+		const struct ctrace_ring *r = &t->rings[i];
+		const unsigned char *p;
+		uint64_t pos = 0;
+
+		if (r->info.kind != CTRACE_RING_KERNEL || !r->info.chunks)
+			continue;
+		p = t->data + r->chunks[0].rec_off;
+		while (pos + sizeof(struct ctrace_krec) <= r->chunks[0].rec_len) {
+			struct ctrace_krec_thread k;
+			struct ctrace_krec h;
+			uint64_t size;
+
+			memcpy(&h, p + pos, sizeof(h));
+			size = h.size * 8u;
+			if (!size || size > r->chunks[0].rec_len - pos)
+				break;	/* the cursor reports it */
+			if (h.type == CTRACE_KREC_THREAD && size >= sizeof(k)) {
+				memcpy(&k, p + pos, sizeof(k));
+				if ((k.flags & CTRACE_THREAD_F_SNAPSHOT) &&
+				    ctrace_map_get(&c->thread_map, k.tid) == CTRACE_MAP_NONE)
+					thread_set(c, k.tid, k.tgid, k.comm);
+			}
+			pos += size;
+		}
 	}
 }
 
@@ -770,6 +1211,7 @@ int ctrace_cursor_new(struct ctrace_trace *t, struct ctrace_cursor **cp)
 			heap_up(c, c->heap_n - 1);
 		}
 	}
+	seed_snapshot_names(c);
 	*cp = c;
 	return 0;
 }
@@ -819,6 +1261,17 @@ static void thread_set(struct ctrace_cursor *c, uint32_t tid, uint32_t tgid,
 
 static void update_threads(struct ctrace_cursor *c, const struct ctrace_event *ev)
 {
+	if (ev->kind == CTRACE_RING_USER) {
+		struct ctrace_urec_thread k;
+
+		if (ev->type != CTRACE_UREC_THREAD || ev->size < sizeof(k))
+			return;
+		memcpy(&k, ev->rec, sizeof(k));
+		thread_set(c, k.h.tid, k.tgid, k.name);
+		return;
+	}
+	if (!ctrace_kind_krec(ev->kind))
+		return;
 	switch (ev->type) {
 	case CTRACE_KREC_THREAD: {
 		struct ctrace_krec_thread k;

@@ -12,9 +12,16 @@
  * thread the CPU's last switch put on it.  Names are the cursor's
  * (THREAD, FORK, EXEC and RENAME records so far).  Strings from the file
  * have control characters replaced, so a line is always one line.
+ *
+ * User events print in the same format, CPU column from their ring, the
+ * writing thread in front.  Their strings (names, messages) are the
+ * program's: a name prints as it is when plain, quoted with C escapes
+ * otherwise; a message is always quoted.  Region depths and durations
+ * come from ustate.c.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -68,6 +75,127 @@ static void clean(char *out, size_t outlen, const char *s, size_t max)
 	out[i] = '\0';
 }
 
+/* ---------------------------------------------------------- user strings */
+
+/* A bounded string builder: what does not fit is cut, never overflows. */
+struct sb {
+	char *p;
+	size_t cap, len;
+};
+
+static void sb_putc(struct sb *b, char c)
+{
+	if (b->len + 1 < b->cap) {
+		b->p[b->len++] = c;
+		b->p[b->len] = '\0';
+	}
+}
+
+static void sb_printf(struct sb *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void sb_printf(struct sb *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->len + 1 >= b->cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	b->len += (size_t)n < b->cap - b->len ? (size_t)n : b->cap - b->len - 1;
+}
+
+/* A space before every field but the first. */
+static void sb_sep(struct sb *b)
+{
+	if (b->len)
+		sb_putc(b, ' ');
+}
+
+/* "..." with C escapes: one line, and unambiguous to split on spaces. */
+static void sb_quoted(struct sb *b, const char *s, size_t n)
+{
+	sb_putc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		switch (c) {
+		case '"':
+			sb_printf(b, "\\\"");
+			break;
+		case '\\':
+			sb_printf(b, "\\\\");
+			break;
+		case '\n':
+			sb_printf(b, "\\n");
+			break;
+		case '\t':
+			sb_printf(b, "\\t");
+			break;
+		case '\r':
+			sb_printf(b, "\\r");
+			break;
+		default:
+			if (c < 0x20 || c == 0x7f)
+				sb_printf(b, "\\x%02x", c);
+			else
+				sb_putc(b, (char)c);
+			break;
+		}
+	}
+	sb_putc(b, '"');
+}
+
+static bool plain(const char *s, size_t n)
+{
+	if (!n || s[0] == '#')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c <= 0x20 || c == 0x7f || c == '"' || c == '\\' || c == '=')
+			return false;
+	}
+	return true;
+}
+
+/* A name: plain as it is, else quoted. */
+static void sb_text(struct sb *b, const char *s, size_t n)
+{
+	if (plain(s, n)) {
+		for (size_t i = 0; i < n; i++)
+			sb_putc(b, s[i]);
+	} else {
+		sb_quoted(b, s, n);
+	}
+}
+
+static void sb_name(struct sb *b, const struct ctrace_trace *t, uint32_t set,
+		    uint32_t id)
+{
+	const char *s = ctrace_trace_string(t, set, id);
+
+	if (!s)
+		sb_printf(b, "#%u", id);
+	else
+		sb_text(b, s, strlen(s));
+}
+
+void ctrace_ustr_name(const struct ctrace_trace *t, uint32_t set, uint32_t id,
+		      char *buf, size_t len)
+{
+	struct sb b = { buf, len, 0 };
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	sb_name(&b, t, set, id);
+}
+
 static const char *tid_str(uint32_t tid, char *buf, size_t len)
 {
 	if (tid == CTRACE_TID_HIDDEN)
@@ -84,6 +212,7 @@ struct printer {
 		uint32_t tid;
 		bool known;
 	} *cur;			/* per ring index: the thread on that CPU */
+	struct ctrace_ustate us;	/* regions and tasks, for depth and dur */
 };
 
 /* The thread in front of the line: comm and tid columns. */
@@ -110,6 +239,225 @@ static void actor(const struct printer *p, bool known, uint32_t tid,
 	snprintf(tidbuf, tidlen, "%u", tid);
 }
 
+/* One line: who, CPU, time, event name, details. */
+static void put_line(const struct printer *p, const struct ctrace_event *ev,
+		     FILE *out, bool known, uint32_t who, const char *name,
+		     const char *details)
+{
+	char comm[CTRACE_COMM_LEN + 1], tidbuf[16], cpu[16];
+
+	actor(p, known, who, comm, sizeof(comm), tidbuf, sizeof(tidbuf));
+	if (ev->kind == CTRACE_RING_USER)
+		snprintf(cpu, sizeof(cpu), "%03u", ctrace_uring_cpu(ev->ring));
+	else if (ev->kind == CTRACE_RING_DUMPER)
+		snprintf(cpu, sizeof(cpu), "---");
+	else
+		snprintf(cpu, sizeof(cpu), "%03u", ev->ring);
+	if (p->flags & CTRACE_PRINT_WALL) {
+		/* Wall time of day, UTC, through the CLOCK snapshots. */
+		uint64_t real = ctrace_trace_real_ns(p->t, ev->ts);
+		time_t sec = real / 1000000000u;
+		struct tm tm;
+
+		gmtime_r(&sec, &tm);
+		fprintf(out, "%16s-%-7s [%s] %02d:%02d:%02d.%09" PRIu64 ": %-8s %s\n",
+			comm, tidbuf, cpu, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			real % 1000000000u, name, details);
+		return;
+	}
+	fprintf(out, "%16s-%-7s [%s] %" PRIu64 ".%09" PRIu64 ": %-8s %s\n",
+		comm, tidbuf, cpu, ev->ns / 1000000000u, ev->ns % 1000000000u,
+		name, details);
+}
+
+static const char *utype_name(unsigned int type)
+{
+	static const char *const names[] = {
+		[CTRACE_UREC_LOST] = "lost",
+		[CTRACE_UREC_THREAD] = "thread",
+		[CTRACE_UREC_TASK_BEGIN] = "task",
+		[CTRACE_UREC_TASK_END] = "task",
+		[CTRACE_UREC_REGION_BEGIN] = "region",
+		[CTRACE_UREC_REGION_END] = "region",
+		[CTRACE_UREC_LOG] = "log",
+		[CTRACE_UREC_INSTANT] = "instant",
+		[CTRACE_UREC_COUNTER] = "counter",
+		[CTRACE_UREC_COUNTER_F] = "counter",
+		[CTRACE_UREC_FLOW_BEGIN] = "flow",
+		[CTRACE_UREC_FLOW_END] = "flow",
+	};
+
+	if (type == CTRACE_FREC_CORRUPT)
+		return "corrupt";
+	return type < sizeof(names) / sizeof(names[0]) && names[type] ?
+	       names[type] : "unknown";
+}
+
+static void sb_dur(struct sb *b, uint64_t from, uint64_t to)
+{
+	uint64_t d = to >= from ? to - from : 0;
+
+	sb_printf(b, " dur=%" PRIu64 ".%06" PRIu64 "ms", d / 1000000, d % 1000000);
+}
+
+static void print_user_event(struct printer *p, const struct ctrace_event *ev,
+			     FILE *out)
+{
+	uint32_t set = ctrace_uring_set(ev->ring);
+	const unsigned char *rec = ev->rec;
+	struct ctrace_ustep st;
+	struct ctrace_urec h;
+	uint64_t v = 0;		/* the first payload word, where there is one */
+	bool known = true;
+	/* The longest: a LOG with a 1 KiB category and a 2 KiB message,
+	 * every byte escaped as \xHH. */
+	char d[16384];
+	struct sb b = { d, sizeof(d), 0 };
+
+	d[0] = '\0';
+	memcpy(&h, rec, sizeof(h));
+	if (ev->size >= sizeof(h) + 8)
+		memcpy(&v, rec + sizeof(h), sizeof(v));
+	ctrace_ustate_step(&p->us, ev, &st);
+
+	switch (h.type) {
+	case CTRACE_UREC_REGION_BEGIN:
+	case CTRACE_UREC_REGION_END:
+		sb_printf(&b, h.type == CTRACE_UREC_REGION_BEGIN ? "begin" : "end");
+		if (h.id) {
+			sb_printf(&b, " name=");
+			sb_name(&b, p->t, set, h.id);
+		}
+		sb_printf(&b, " depth=%u", st.depth);
+		if (ev->size >= 24)
+			sb_printf(&b, " task=%" PRIu64, v);
+		if (h.type == CTRACE_UREC_REGION_END && st.begin_seen)
+			sb_dur(&b, st.begin_ns, ev->ns);
+		break;
+	case CTRACE_UREC_TASK_BEGIN: {
+		struct ctrace_urec_task k;
+
+		memcpy(&k, rec, sizeof(k));
+		sb_printf(&b, "begin");
+		if (h.id) {
+			sb_printf(&b, " name=");
+			sb_name(&b, p->t, set, h.id);
+		}
+		sb_printf(&b, " id=%" PRIu64 " parent=%" PRIu64,
+			  (uint64_t)k.task, (uint64_t)k.parent);
+		break;
+	}
+	case CTRACE_UREC_TASK_END:
+		sb_printf(&b, "end");
+		/* The name is its BEGIN's. */
+		if (st.begin_seen && st.begin_name) {
+			sb_printf(&b, " name=");
+			sb_name(&b, p->t, set, st.begin_name);
+		}
+		sb_printf(&b, " id=%" PRIu64, v);
+		if (st.begin_seen)
+			sb_dur(&b, st.begin_ns, ev->ns);
+		break;
+	case CTRACE_UREC_LOG: {
+		struct ctrace_urec_log k;
+
+		memcpy(&k, rec, sizeof(k));
+		if (h.id) {
+			sb_printf(&b, "category=");
+			sb_name(&b, p->t, set, h.id);
+		}
+		if (k.task) {
+			sb_sep(&b);
+			sb_printf(&b, "task=%" PRIu64, (uint64_t)k.task);
+		}
+		sb_sep(&b);
+		sb_printf(&b, "msg=");
+		if (k.msg_id) {
+			const char *m = ctrace_trace_string(p->t, set, k.msg_id);
+
+			if (m)
+				sb_quoted(&b, m, strlen(m));
+			else
+				sb_printf(&b, "#%u", k.msg_id);
+		} else {
+			/* The reader checked that len fits the record. */
+			size_t n = ev->size - sizeof(k);
+
+			sb_quoted(&b, (const char *)rec + sizeof(k),
+				  k.len < n ? k.len : n);
+		}
+		break;
+	}
+	case CTRACE_UREC_INSTANT:
+		if (h.id) {
+			sb_printf(&b, "name=");
+			sb_name(&b, p->t, set, h.id);
+		}
+		if (ev->size >= 24) {
+			sb_sep(&b);
+			sb_printf(&b, "task=%" PRIu64, v);
+		}
+		break;
+	case CTRACE_UREC_COUNTER:
+	case CTRACE_UREC_COUNTER_F:
+		if (h.id) {
+			sb_printf(&b, "name=");
+			sb_name(&b, p->t, set, h.id);
+		}
+		sb_sep(&b);
+		if (h.type == CTRACE_UREC_COUNTER) {
+			sb_printf(&b, "value=%" PRId64, (int64_t)v);
+		} else {
+			double f;
+
+			memcpy(&f, &v, sizeof(f));
+			sb_printf(&b, "value=%.17g", f);
+		}
+		break;
+	case CTRACE_UREC_FLOW_BEGIN:
+		sb_printf(&b, "begin");
+		if (h.id) {
+			sb_printf(&b, " name=");
+			sb_name(&b, p->t, set, h.id);
+		}
+		sb_printf(&b, " flow=%" PRIu64, v);
+		break;
+	case CTRACE_UREC_FLOW_END:
+		sb_printf(&b, "end flow=%" PRIu64, v);
+		break;
+	case CTRACE_UREC_THREAD: {
+		struct ctrace_urec_thread k;
+
+		memcpy(&k, rec, sizeof(k));
+		sb_printf(&b, "tid=%u tgid=%u name=", h.tid, k.tgid);
+		sb_text(&b, k.name, strnlen(k.name, sizeof(k.name)));
+		break;
+	}
+	case CTRACE_UREC_LOST:
+		sb_printf(&b, "count=%" PRIu64, v);
+		break;
+	case CTRACE_FREC_CORRUPT: {
+		struct ctrace_frec_corrupt k;
+		const char *why;
+
+		memcpy(&k, rec, sizeof(k));
+		why = ctrace_corrupt_reason_name(k.reason);
+		sb_printf(&b, "bytes=%u reason=", k.bytes);
+		if (why)
+			sb_printf(&b, "%s", why);
+		else
+			sb_printf(&b, "%u", k.reason);
+		sb_printf(&b, " records=%u", k.records);
+		known = false;	/* bytes of no one in particular */
+		break;
+	}
+	default:
+		sb_printf(&b, "type=%u size=%u", h.type, ev->size);
+		break;
+	}
+	put_line(p, ev, out, known, h.tid, utype_name(h.type), d);
+}
+
 static void print_event(struct printer *p, const struct ctrace_event *ev,
 			FILE *out)
 {
@@ -117,7 +465,17 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 	bool known = p->cur[ri].known;
 	uint32_t who = p->cur[ri].tid;
 	char d[512], a[48], b[48], s1[24], s2[24], comm[CTRACE_COMM_LEN + 1];
-	char tidbuf[16];
+
+	if (ev->kind == CTRACE_RING_USER) {
+		print_user_event(p, ev, out);
+		return;
+	}
+	{
+		struct ctrace_ustep st;
+
+		/* Exits and forks end user threads' regions. */
+		ctrace_ustate_step(&p->us, ev, &st);
+	}
 
 	d[0] = '\0';
 	switch (ev->type) {
@@ -261,22 +619,7 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 		break;
 	}
 
-	actor(p, known, who, comm, sizeof(comm), tidbuf, sizeof(tidbuf));
-	if (p->flags & CTRACE_PRINT_WALL) {
-		/* Wall time of day, UTC, through the CLOCK snapshots. */
-		uint64_t real = ctrace_trace_real_ns(p->t, ev->ts);
-		time_t sec = real / 1000000000u;
-		struct tm tm;
-
-		gmtime_r(&sec, &tm);
-		fprintf(out, "%16s-%-7s [%03u] %02d:%02d:%02d.%09" PRIu64 ": %-8s %s\n",
-			comm, tidbuf, ev->ring, tm.tm_hour, tm.tm_min, tm.tm_sec,
-			real % 1000000000u, type_name(ev->type), d);
-		return;
-	}
-	fprintf(out, "%16s-%-7s [%03u] %" PRIu64 ".%09" PRIu64 ": %-8s %s\n",
-		comm, tidbuf, ev->ring, ev->ns / 1000000000u,
-		ev->ns % 1000000000u, type_name(ev->type), d);
+	put_line(p, ev, out, known, who, type_name(ev->type), d);
 }
 
 /* Tell @err what stopped decoding; <0 when the file is corrupt. */
@@ -301,12 +644,20 @@ static int printer_init(struct printer *p, struct ctrace_trace *t, FILE *err)
 {
 	p->t = t;
 	p->cur = calloc(t->nr_rings ? t->nr_rings : 1, sizeof(*p->cur));
-	if (!p->cur || ctrace_cursor_new(t, &p->c)) {
+	if (!p->cur || ctrace_ustate_init(&p->us, t) || ctrace_cursor_new(t, &p->c)) {
 		free(p->cur);
+		ctrace_ustate_free(&p->us);
 		fprintf(err, "%s: out of memory\n", t->path);
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+static void printer_free(struct printer *p)
+{
+	ctrace_cursor_free(p->c);
+	ctrace_ustate_free(&p->us);
+	free(p->cur);
 }
 
 int ctrace_print_events(struct ctrace_trace *t, FILE *out, FILE *err)
@@ -328,8 +679,7 @@ int ctrace_print_events_flags(struct ctrace_trace *t, FILE *out, FILE *err,
 		print_event(&p, &ev, out);
 	fflush(out);
 	r = report_problem(t, p.c, r, err);
-	ctrace_cursor_free(p.c);
-	free(p.cur);
+	printer_free(&p);
 	return r;
 }
 
@@ -368,6 +718,17 @@ static void tids_of(struct tidset *s, const struct ctrace_event *ev)
 {
 	uint32_t a[2] = { 0 };
 
+	if (ev->kind == CTRACE_RING_USER) {
+		struct ctrace_urec h;
+
+		/* The writer; a CORRUPT record has none. */
+		memcpy(&h, ev->rec, sizeof(h));
+		if (h.type != CTRACE_FREC_CORRUPT)
+			tid_seen(s, h.tid);
+		return;
+	}
+	if (!ctrace_kind_krec(ev->kind))
+		return;
 	/* Every record type puts its tid(s) first, right after the header. */
 	switch (ev->type) {
 	case CTRACE_KREC_SWITCH:
@@ -398,7 +759,8 @@ static int cmp_u32(const void *a, const void *b)
 /* "events" is CTRACE_EV_* as a number (the dumper writes hex). */
 static void print_event_groups(FILE *out, const char *v)
 {
-	static const char *const names[] = { "switch", "wakeup", "task", "migrate" };
+	static const char *const names[] = { "switch", "wakeup", "task", "migrate",
+					     "user" };
 	unsigned long long mask;
 	char buf[256], *end;
 	const char *sep = "";
@@ -427,7 +789,7 @@ static void print_meta(struct ctrace_trace *t, FILE *out)
 	static const char *const known[] = {
 		"ctrace_version", "host", "kernel", "nr_cpus", "clock",
 		"tsc_khz", "session_id", "target", "events", "buf_size",
-		"start_realtime_ns",
+		"start_realtime_ns", "user_only",
 	};
 	const char *v;
 	char buf[256];
@@ -477,47 +839,149 @@ static void print_meta(struct ctrace_trace *t, FILE *out)
 	}
 }
 
+/* The ring column: "3" (CPU), "1:3" (ring set 1, CPU 3), "dumper". */
+static void ring_col(const struct ctrace_ring_info *in, char *buf, size_t len)
+{
+	if (in->kind == CTRACE_RING_USER)
+		snprintf(buf, len, "%u:%u", ctrace_uring_set(in->ring),
+			 ctrace_uring_cpu(in->ring));
+	else if (in->kind == CTRACE_RING_DUMPER)
+		snprintf(buf, len, "dumper");
+	else
+		snprintf(buf, len, "%u", in->ring);
+}
+
 static void print_rings(struct ctrace_trace *t, FILE *out)
 {
+	char col[32], label[48];
+
 	fprintf(out, "rings:\n  %6s %12s %10s %8s  %s\n", "ring", "events",
 		"lost", "chunks", "producer (STATS)");
 	for (size_t i = 0; i < t->nr_rings; i++) {
 		const struct ctrace_ring *r = &t->rings[i];
 		const struct ctrace_ring_info *in = &r->info;
 
-		fprintf(out, "  %6u %12" PRIu64 " %10" PRIu64 " %8" PRIu64, in->ring,
+		ring_col(in, col, sizeof(col));
+		fprintf(out, "  %6s %12" PRIu64 " %10" PRIu64 " %8" PRIu64, col,
 			in->events, in->lost, in->chunks);
-		if (in->kind != CTRACE_RING_KERNEL)
+		if (in->kind != CTRACE_RING_KERNEL && in->kind != CTRACE_RING_USER &&
+		    in->kind != CTRACE_RING_DUMPER)
 			fprintf(out, "  (kind %u)", in->kind);
 		if (in->has_stats)
 			fprintf(out, "  recorded %" PRIu64 ", dropped %" PRIu64 ", read %" PRIu64,
 				in->stats.events, in->stats.lost,
 				in->stats.events_read);
+		if (in->corrupt)
+			fprintf(out, "  corrupt %" PRIu64 " (%" PRIu64 " bytes)",
+				in->corrupt, in->corrupt_bytes);
+		if (in->raised)
+			fprintf(out, "  raised %" PRIu64, in->raised);
 		fprintf(out, "\n");
 	}
 	for (size_t i = 0; i < t->nr_rings; i++) {
 		const struct ctrace_ring *r = &t->rings[i];
 		uint64_t gaps = 0;
 
+		ctrace_ring_label(r->info.kind, r->info.ring, label, sizeof(label));
 		if (r->info.chunks && r->chunks[0].seq_first)
-			fprintf(out, "  warning: ring %u: its first %" PRIu64 " events are missing\n",
-				r->info.ring, r->chunks[0].seq_first);
+			fprintf(out, "  warning: %s: its first %" PRIu64 " events are missing\n",
+				label, r->chunks[0].seq_first);
 		for (size_t j = 1; j < r->info.chunks; j++)
 			gaps += r->chunks[j].seq_first !=
 				r->chunks[j - 1].seq_first + r->chunks[j - 1].events +
 				r->chunks[j - 1].lost;
 		if (gaps)
-			fprintf(out, "  warning: ring %u: %" PRIu64 " gaps between chunks (see ctrace validate)\n",
-				r->info.ring, gaps);
+			fprintf(out, "  warning: %s: %" PRIu64 " gaps between chunks (see ctrace validate)\n",
+				label, gaps);
 	}
 	if (t->skipped_chunks)
 		fprintf(out, "  %" PRIu64 " chunks of unknown types or ring kinds skipped\n",
 			t->skipped_chunks);
 }
 
+/* User records by type, in the summary. */
+static const char *utype_key(unsigned int type, char *buf, size_t len)
+{
+	static const char *const names[] = {
+		[CTRACE_UREC_THREAD] = "thread",
+		[CTRACE_UREC_TASK_BEGIN] = "task_begin",
+		[CTRACE_UREC_TASK_END] = "task_end",
+		[CTRACE_UREC_REGION_BEGIN] = "region_begin",
+		[CTRACE_UREC_REGION_END] = "region_end",
+		[CTRACE_UREC_LOG] = "log",
+		[CTRACE_UREC_INSTANT] = "instant",
+		[CTRACE_UREC_COUNTER] = "counter",
+		[CTRACE_UREC_COUNTER_F] = "counter_f",
+		[CTRACE_UREC_FLOW_BEGIN] = "flow_begin",
+		[CTRACE_UREC_FLOW_END] = "flow_end",
+	};
+
+	if (type < sizeof(names) / sizeof(names[0]) && names[type])
+		return names[type];
+	snprintf(buf, len, "type_%u", type);
+	return buf;
+}
+
+static void print_user(struct ctrace_trace *t, FILE *out, const uint64_t *by_type,
+		       uint64_t lost, bool any)
+{
+	uint64_t events = 0, raised = 0, corrupt = 0, corrupt_bytes = 0;
+	bool kernel = false;
+	char buf[32];
+
+	for (size_t i = 0; i < t->nr_rings; i++) {
+		const struct ctrace_ring_info *in = &t->rings[i].info;
+
+		raised += in->raised;
+		corrupt += in->corrupt;
+		corrupt_bytes += in->corrupt_bytes;
+		kernel |= in->kind == CTRACE_RING_KERNEL;
+	}
+	if (t->user_only)
+		fprintf(out, "mode:       user-only%s\n",
+			kernel ? " (but with kernel rings)" : "");
+	else
+		fprintf(out, "mode:       %s\n", t->nr_usets || any ? "kernel and user" : "kernel");
+	if (!t->nr_usets && !any)
+		return;
+
+	for (unsigned int i = 0; i < 256; i++)
+		if (i != CTRACE_UREC_LOST && i != CTRACE_FREC_CORRUPT)
+			events += by_type[i];
+	fprintf(out, "user events: %" PRIu64 " (%" PRIu64 " lost, %" PRIu64 " corrupt records for %" PRIu64 " bytes)\n",
+		events, lost, corrupt, corrupt_bytes);
+	for (unsigned int i = 0; i < 256; i++)
+		if (by_type[i] && i != CTRACE_UREC_LOST && i != CTRACE_FREC_CORRUPT)
+			fprintf(out, "  %-12s %10" PRIu64 "\n",
+				utype_key(i, buf, sizeof(buf)), by_type[i]);
+	if (by_type[CTRACE_UREC_LOST])
+		fprintf(out, "  %-12s %10" PRIu64 " records\n", "lost",
+			by_type[CTRACE_UREC_LOST]);
+	if (by_type[CTRACE_FREC_CORRUPT])
+		fprintf(out, "  %-12s %10" PRIu64 " records\n", "corrupt",
+			by_type[CTRACE_FREC_CORRUPT]);
+	fprintf(out, "ring sets:  %zu\n", t->nr_usets);
+	for (size_t i = 0; i < t->nr_usets; i++) {
+		const struct ctrace_uset_ref *u = &t->usets[i];
+		uint32_t other = u->u.flags & ~(CTRACE_USET_F_RSEQ | CTRACE_USET_F_LOCKED);
+
+		fprintf(out, "  set %u: uid %u, %u rings of %" PRIu64 " bytes, %" PRIu64 " strings%s%s",
+			u->u.index, u->u.uid, u->u.nr_rings, (uint64_t)u->u.data_size,
+			u->strings,
+			u->u.flags & CTRACE_USET_F_RSEQ ? ", rseq" : "",
+			u->u.flags & CTRACE_USET_F_LOCKED ? ", locked" : "");
+		if (other)
+			fprintf(out, ", flags 0x%x", other);
+		fprintf(out, "\n");
+	}
+	fprintf(out, "raised:     %" PRIu64 " user timestamps, to their ring's previous one\n",
+		raised);
+}
+
 int ctrace_print_summary(struct ctrace_trace *t, FILE *out, FILE *err)
 {
-	uint64_t by_type[NR_TYPES] = { 0 }, events = 0, lost = 0;
+	uint64_t by_type[NR_TYPES] = { 0 }, events = 0, lost = 0, kevents = 0;
+	uint64_t uby_type[256] = { 0 }, ulost = 0, uevents = 0;
 	uint64_t first = 0, last = 0;
 	struct tidset seen = { 0 };
 	struct ctrace_event ev;
@@ -531,6 +995,19 @@ int ctrace_print_summary(struct ctrace_trace *t, FILE *out, FILE *err)
 		if (!events++)
 			first = ev.ns;
 		last = ev.ns > last ? ev.ns : last;
+		tids_of(&seen, &ev);
+		if (ev.kind == CTRACE_RING_USER) {
+			uevents++;
+			uby_type[ev.type & 0xff]++;
+			if (ev.type == CTRACE_UREC_LOST) {
+				struct ctrace_urec_lost k;
+
+				memcpy(&k, ev.rec, sizeof(k));
+				ulost += k.total;
+			}
+			continue;
+		}
+		kevents++;
 		if (ev.type < NR_TYPES)
 			by_type[ev.type]++;
 		if (ev.type == CTRACE_KREC_LOST) {
@@ -539,7 +1016,6 @@ int ctrace_print_summary(struct ctrace_trace *t, FILE *out, FILE *err)
 			memcpy(&k, ev.rec, sizeof(k));
 			lost += k.count;
 		}
-		tids_of(&seen, &ev);
 	}
 
 	fprintf(out, "trace:      %s (%zu bytes, %" PRIu64 " chunks)\n", t->path,
@@ -551,13 +1027,14 @@ int ctrace_print_summary(struct ctrace_trace *t, FILE *out, FILE *err)
 			first / 1000000000u, first % 1000000000u,
 			last / 1000000000u, last % 1000000000u);
 	fprintf(out, "events:     %" PRIu64 " (%" PRIu64 " lost)\n",
-		events - by_type[CTRACE_KREC_LOST], lost);
+		kevents - by_type[CTRACE_KREC_LOST], lost);
 	for (size_t i = 0; i < NR_TYPES; i++)
 		if (by_type[i] && i != CTRACE_KREC_LOST)
 			fprintf(out, "  %-10s %12" PRIu64 "\n", type_names[i], by_type[i]);
 	if (by_type[CTRACE_KREC_LOST])
 		fprintf(out, "  %-10s %12" PRIu64 " records\n", "lost",
 			by_type[CTRACE_KREC_LOST]);
+	print_user(t, out, uby_type, ulost, uevents);
 	print_rings(t, out);
 
 	if (seen.n > 1)
@@ -588,8 +1065,7 @@ int ctrace_print_summary(struct ctrace_trace *t, FILE *out, FILE *err)
 	fflush(out);
 
 	r = report_problem(t, p.c, r, err);
-	ctrace_cursor_free(p.c);
-	free(p.cur);
+	printer_free(&p);
 	free(seen.tids);
 	ctrace_map_free(&seen.map);
 	return r;

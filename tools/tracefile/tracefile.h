@@ -12,6 +12,7 @@
  *   krec.c      walking a run of kernel ring records (shared by both sides)
  *   usan.c      checking user ring records before they go into a file
  *   reader.c    opening, indexing, merging rings into one time-ordered stream
+ *   ustate.c    what user records say about threads' regions and tasks
  *   clock.c     session clock -> CLOCK_MONOTONIC ns, from CLOCK records
  *   validate.c  invariants every decoded trace must satisfy
  *   text.c      one line per event, for `ctrace report --events`
@@ -98,10 +99,20 @@ static inline bool ctrace_ustrtab_has(const struct ctrace_ustrtab *t,
 	return id < 65536 && (t->known[id / 8] >> (id % 8) & 1);
 }
 
-/* One user ring's state across ctrace_usan_run() calls. */
+/*
+ * One user ring's state across ctrace_usan_run() calls; start it zeroed,
+ * or with @lost_total at the ring's lost count when reading starts (else
+ * the first LOST record reports every loss since the ring was created)
+ * and @last_ts at the recording's start (the ts of a CORRUPT record
+ * written before any record is kept).
+ *
+ * For the RING chunk of what one or more calls wrote: events = the
+ * increase of @events plus that of @corrupt (CORRUPT records are events
+ * in files), lost = the increase of @lost.
+ */
 struct ctrace_usan {
 	uint64_t lost_total;	/* the running total of the last LOST record */
-	uint64_t last_ts;	/* of the last record kept */
+	uint64_t last_ts;	/* of the last record written (not CORRUPT) */
 	uint64_t events;	/* records kept, LOST excepted */
 	uint64_t lost;		/* lost events written as LOST deltas */
 	uint64_t corrupt;	/* CORRUPT records written */
@@ -118,6 +129,16 @@ struct ctrace_usan {
  * timestamp lies outside [@ts_min, @ts_max], or its payload does not fit
  * (LOG length).  A bad record whose size fits is skipped alone; otherwise
  * the rest of @in is.  Returns the bytes written to @out.
+ *
+ * Details (usan.c has the table of sizes): types 200 and up are the
+ * file's (CORRUPT) and bad here, as is a nonzero @id on the types without
+ * a name (reason PAYLOAD), or a LOST total below the previous one (LOST).
+ * Unknown types below 200 are kept if their id is 0 or a known string.
+ * Each record is read from @in exactly once, so @in may be shared memory
+ * that writers change meanwhile.  @strings may be NULL (no strings).  A
+ * CORRUPT record's ts is the last written record's (@s->last_ts), or
+ * @ts_min if that is later; its run is split where bytes or records would
+ * overflow their fields (4 GiB, 65535).
  */
 size_t ctrace_usan_run(struct ctrace_usan *s, const struct ctrace_ustrtab *strings,
 		       const void *in, size_t len, void *out,
@@ -125,9 +146,15 @@ size_t ctrace_usan_run(struct ctrace_usan *s, const struct ctrace_ustrtab *strin
 
 /* A CORRUPT record for @bytes the dumper skipped itself (a ring's prod
  * that went backwards or jumped: CTRACE_CORRUPT_POSITION).  Returns its
- * size (24) after writing it to @out. */
+ * size (24) after writing it to @out.  Its ts is @s->last_ts; bytes are
+ * capped at 4 GiB - 1. */
 size_t ctrace_usan_skipped(struct ctrace_usan *s, uint64_t bytes,
 			   uint16_t reason, void *out);
+
+/* "header", "type", "string", "time", "position", "lost", "payload"
+ * (enum ctrace_corrupt_reason), or NULL for a reason this library does
+ * not know. */
+const char *ctrace_corrupt_reason_name(unsigned int reason);
 
 /* ------------------------------------------------------------------------
  * Writing
@@ -196,29 +223,53 @@ uint64_t ctrace_trace_mono_ns(const struct ctrace_trace *t, uint64_t ts);
 uint64_t ctrace_trace_real_ns(const struct ctrace_trace *t, uint64_t ts);
 
 struct ctrace_ring_info {
-	uint32_t ring;
-	uint16_t kind;
+	uint32_t ring;		/* USER: (ring set index << 16) | CPU */
+	uint16_t kind;		/* enum ctrace_ring_kind */
 	uint64_t chunks;
 	uint64_t events;	/* events decoded from its chunks */
 	uint64_t lost;		/* lost events reported in its chunks */
 	bool has_stats;		/* the STATS chunk covered it */
 	struct ctrace_ring_stats stats;
+	/* USER rings */
+	uint64_t corrupt;	/* CORRUPT records (counted in events) */
+	uint64_t corrupt_bytes;	/* bytes the dumper replaced by them */
+	uint64_t raised;	/* records stamped before their predecessor */
 };
 
 size_t ctrace_trace_nr_rings(const struct ctrace_trace *t);
 const struct ctrace_ring_info *ctrace_trace_ring(const struct ctrace_trace *t,
 						 size_t i);
 
-/* One decoded record: any type but PAD and TIME. */
+/* The user ring sets (USET chunks), in file order; NULL past the end. */
+size_t ctrace_trace_nr_usets(const struct ctrace_trace *t);
+const struct ctrace_uset_chunk *ctrace_trace_uset(const struct ctrace_trace *t,
+						  size_t i);
+/* String @id of ring set @uset (from STRINGS chunks), NUL-terminated, valid
+ * while the trace is open; NULL if unknown.  Bytes are as the program
+ * wrote them (control characters included). */
+const char *ctrace_trace_string(const struct ctrace_trace *t, uint32_t uset,
+				uint32_t id);
+/* META user_only=1: recorded without the kernel module, no kernel rings. */
+bool ctrace_trace_user_only(const struct ctrace_trace *t);
+
+/*
+ * One decoded record: any type but PAD and TIME.  Switch on @kind before
+ * @type: kernel and dumper rings hold struct ctrace_krec records (type:
+ * enum ctrace_krec_type), user rings struct ctrace_urec records (type:
+ * enum ctrace_urec_type or CTRACE_FREC_CORRUPT; aux: the record's string
+ * @id).  A user record's @ts is raised to its ring's previous one where it
+ * went back (programs read the clock before they commit); rec->ts keeps
+ * the value written.
+ */
 struct ctrace_event {
 	uint64_t ts;		/* session clock */
 	uint64_t ns;		/* CLOCK_MONOTONIC ns */
 	uint64_t seq;		/* its ring's sequence number (LOST: first lost) */
 	uint64_t offset;	/* file offset of the record */
-	uint32_t ring;		/* the CPU, for kernel rings */
+	uint32_t ring;		/* the CPU, for kernel rings; USER: as in info */
 	uint16_t kind;		/* enum ctrace_ring_kind */
-	uint16_t type;		/* enum ctrace_krec_type */
-	uint16_t aux;
+	uint16_t type;		/* enum ctrace_krec_type / ctrace_urec_type */
+	uint16_t aux;		/* krec aux / urec id */
 	uint32_t size;		/* bytes of rec */
 	const void *rec;	/* the record, valid while the trace is open */
 };
@@ -240,9 +291,11 @@ int ctrace_cursor_new(struct ctrace_trace *t, struct ctrace_cursor **cp);
 int ctrace_cursor_next(struct ctrace_cursor *c, struct ctrace_event *ev);
 const char *ctrace_cursor_error(const struct ctrace_cursor *c);
 /* What the trace says of a thread so far (names follow THREAD, FORK,
- * EXEC and RENAME records up to the last event returned); NULL if nothing
- * (always for CTRACE_TID_HIDDEN; tid 0 is "swapper").  Valid until the
- * next ctrace_cursor_next(). */
+ * EXEC and RENAME records, and user THREAD records, up to the last event
+ * returned; threads of the session's starting snapshot are named from the
+ * start, although the snapshot is written while recording runs); NULL if
+ * nothing (always for CTRACE_TID_HIDDEN; tid 0 is "swapper").  Valid until
+ * the next ctrace_cursor_next(). */
 const struct ctrace_thread *ctrace_cursor_thread(const struct ctrace_cursor *c,
 						 uint32_t tid);
 void ctrace_cursor_free(struct ctrace_cursor *c);
@@ -261,14 +314,25 @@ void ctrace_cursor_free(struct ctrace_cursor *c);
  *    it died; the switch-out on a CPU names the thread the previous
  *    switch-in there put on it.  Losses make the affected state unknown
  *    rather than wrong.
+ *  - user rings: sequence and STATS as above (timestamps may go back a
+ *    little: the reader raises them); per thread, a REGION_END closes the
+ *    innermost open REGION_BEGIN (same name, same task if both give one;
+ *    with none open it closes one begun before the recording); a
+ *    TASK_BEGIN does not reuse a task ID of its process still open.  A
+ *    loss on a ring set (LOST, CORRUPT, a gap) forgets what was known of
+ *    its threads and tasks, and retracts what it may explain.  META
+ *    user_only=1 with kernel rings is a violation.
  */
 struct ctrace_validation {
-	uint64_t events;	/* events checked */
+	uint64_t events;	/* events checked (CORRUPT records included) */
 	uint64_t lost;		/* lost events, all rings */
 	uint64_t switches;
 	uint64_t wakeups;
 	unsigned int errors;	/* violations found */
 	char first_error[512];	/* the first, with its offset */
+	uint64_t user_events;	/* of events: user records, not CORRUPT */
+	uint64_t corrupt;	/* CORRUPT records */
+	uint64_t corrupt_bytes;	/* the bytes they replaced */
 };
 
 /* Returns 0 when the trace is valid; -EINVAL with @v filled otherwise.

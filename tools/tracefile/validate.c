@@ -44,6 +44,18 @@
  * not in the trace.  A cgroup session (threads may enter and leave it) is
  * not checked at all.  Without wakeups recorded (META events), sleeping
  * and new threads may run again unannounced.
+ *
+ * User rings.  Per ring, sequence and STATS as for kernel rings (their
+ * timestamps may go back a little, which the reader irons out).  Per
+ * thread, regions nest and a task ID is not begun twice while open
+ * (ustate.c keeps the state).  Programs write these records from before
+ * the session and through losses, so the rules are lenient: an END with
+ * no region open closes one begun before the recording; a loss on a ring
+ * set (LOST, CORRUPT, a sequence gap) forgets its threads' regions and
+ * tasks, and retracts the violations it may explain, as kernel losses
+ * do, but only those of the same ring set ("domain").  A CORRUPT record
+ * stands for bytes between its ring's previous record and its next one,
+ * so its window stays open until that next record arrives.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -79,12 +91,14 @@ struct vring {
 	uint32_t cur_tid;	/* the thread the last switch put on it */
 	uint64_t cur_epoch;	/* cur_tid is known when this is current */
 	bool started;
+	bool corrupt_open;	/* USER: a CORRUPT's window lasts to the next */
 };
 
 /* A violation held back until no loss can explain it any more. */
 struct held {
 	uint64_t ts;
 	size_t ring;
+	uint32_t domain;	/* 0: scheduler; ring set + 1: its user records */
 	bool retractable;
 	char msg[400];
 };
@@ -108,6 +122,8 @@ struct vctx {
 
 	struct held *held;	/* a circular queue of HELD_MAX */
 	size_t held_first, nr_held;
+
+	struct ctrace_ustate us;
 };
 
 #define HELD(x, i) (&(x)->held[((x)->held_first + (i)) % HELD_MAX])
@@ -150,6 +166,7 @@ static void violation(struct vctx *x, const struct ctrace_event *ev,
 		      bool retractable, const char *fmt, ...)
 {
 	struct held *h;
+	char label[48];
 	va_list ap;
 	int n;
 
@@ -167,9 +184,11 @@ static void violation(struct vctx *x, const struct ctrace_event *ev,
 	x->nr_held++;
 	h->ts = ev->ts;
 	h->ring = ctrace_cursor_ring_index(x->c);
+	h->domain = ev->kind == CTRACE_RING_USER ? ctrace_uring_set(ev->ring) + 1 : 0;
 	h->retractable = retractable;
-	n = snprintf(h->msg, sizeof(h->msg), "offset %" PRIu64 ": ring %u seq %" PRIu64 ": ",
-		     ev->offset, ev->ring, ev->seq);
+	ctrace_ring_label(ev->kind, ev->ring, label, sizeof(label));
+	n = snprintf(h->msg, sizeof(h->msg), "offset %" PRIu64 ": %s seq %" PRIu64 ": ",
+		     ev->offset, label, ev->seq);
 	va_start(ap, fmt);
 	vsnprintf(h->msg + n, sizeof(h->msg) - n, fmt, ap);
 	va_end(ap);
@@ -177,9 +196,12 @@ static void violation(struct vctx *x, const struct ctrace_event *ev,
 
 /*
  * Events on ring @ri were lost after the ring's event at @from (or from
- * its beginning).  Retract what they may explain, forget all states.
+ * its beginning).  Retract what they may explain in their @domain (0: the
+ * scheduler's, whose states all reset; ring set + 1: that set's user
+ * records, whose state the caller resets).
  */
-static void loss(struct vctx *x, size_t ri, bool has_from, uint64_t from)
+static void loss(struct vctx *x, size_t ri, bool has_from, uint64_t from,
+		 uint32_t domain)
 {
 	size_t n = 0;
 
@@ -188,14 +210,15 @@ static void loss(struct vctx *x, size_t ri, bool has_from, uint64_t from)
 		bool inside = !has_from || h->ts > from ||
 			      (h->ts == from && h->ring != ri);
 
-		if (!(h->retractable && inside)) {
+		if (!(h->retractable && inside && h->domain == domain)) {
 			if (n != i)
 				*HELD(x, n) = *h;
 			n++;
 		}
 	}
 	x->nr_held = n;
-	x->epoch++;
+	if (!domain)
+		x->epoch++;
 }
 
 /* Emit held violations that no ring can retract any more. */
@@ -211,8 +234,9 @@ static void settle(struct vctx *x)
 		const struct vring *r = &x->rings[i];
 		uint64_t ts;
 
-		if (r->returned == x->t->rings[i].records)
-			continue;	/* nothing more from it */
+		/* Nothing more from it, unless a CORRUPT left its window open. */
+		if (r->returned == x->t->rings[i].records && !r->corrupt_open)
+			continue;
 		ts = r->started ? r->last_ts : 0;
 		if (ts < min1) {
 			min2 = min1;
@@ -439,11 +463,105 @@ static void check_fork(struct vctx *x, const struct ctrace_event *ev)
 	th->since = ev->offset;
 }
 
+/* " task=7" when the region names one. */
+static const char *task_str(const struct ctrace_uregion *r, char *buf, size_t len)
+{
+	if (!r->has_task)
+		return "";
+	snprintf(buf, len, " task=%" PRIu64, r->task);
+	return buf;
+}
+
+static void check_user(struct vctx *x, const struct ctrace_event *ev,
+		       struct vring *vr, size_t ri)
+{
+	uint32_t set = ctrace_uring_set(ev->ring), domain = set + 1;
+	struct ctrace_ustep st;
+	struct ctrace_urec h;
+	uint64_t count = 1;
+	char a[48];
+
+	memcpy(&h, ev->rec, sizeof(h));
+	if (h.type == CTRACE_UREC_LOST) {
+		struct ctrace_urec_lost k;
+
+		memcpy(&k, ev->rec, sizeof(k));
+		count = k.total;
+		x->v->lost += count;
+	} else {
+		x->v->events++;
+		if (h.type == CTRACE_FREC_CORRUPT) {
+			struct ctrace_frec_corrupt k;
+
+			memcpy(&k, ev->rec, sizeof(k));
+			x->v->corrupt++;
+			x->v->corrupt_bytes += k.bytes;
+		} else {
+			x->v->user_events++;
+		}
+	}
+
+	/* The bytes a CORRUPT stands for lie before this record too. */
+	if (vr->corrupt_open) {
+		loss(x, ri, true, vr->last_ts, domain);
+		ctrace_ustate_loss(&x->us, set);
+		vr->corrupt_open = false;
+	}
+	if (h.type == CTRACE_UREC_LOST || h.type == CTRACE_FREC_CORRUPT ||
+	    ev->seq != (vr->started ? vr->next_seq : 0)) {
+		loss(x, ri, vr->started, vr->last_ts, domain);
+		ctrace_ustate_loss(&x->us, set);
+	}
+	vr->corrupt_open = h.type == CTRACE_FREC_CORRUPT;
+	vr->started = true;
+	vr->next_seq = ev->seq + count;
+
+	ctrace_ustate_step(&x->us, ev, &st);
+	if (h.type == CTRACE_UREC_REGION_END && st.mismatch) {
+		struct ctrace_uregion end = { .name = h.id, .has_task = ev->size >= 24 };
+		char n1[160], n2[160], t1[32], t2[32];
+
+		if (end.has_task)
+			memcpy(&end.task, (const char *)ev->rec + sizeof(h), sizeof(end.task));
+		ctrace_ustr_name(x->t, set, end.name, n1, sizeof(n1));
+		ctrace_ustr_name(x->t, set, st.open.name, n2, sizeof(n2));
+		violation(x, ev, true,
+			  "region end name=%s%s on %s: the innermost open region is name=%s%s (begun at offset %" PRIu64 ")",
+			  n1, task_str(&end, t1, sizeof(t1)), NAME(h.tid, a), n2,
+			  task_str(&st.open, t2, sizeof(t2)), st.open.offset);
+	} else if (h.type == CTRACE_UREC_TASK_BEGIN && st.reopened) {
+		struct ctrace_urec_task k;
+		char n1[160];
+
+		memcpy(&k, ev->rec, sizeof(k));
+		ctrace_ustr_name(x->t, set, h.id, n1, sizeof(n1));
+		violation(x, ev, true,
+			  "task begin name=%s id=%" PRIu64 " on %s: task %" PRIu64 " of process %u is open already (begun at offset %" PRIu64 ")",
+			  n1, (uint64_t)k.task, NAME(h.tid, a), (uint64_t)k.task,
+			  st.tgid, st.begin_offset);
+	}
+}
+
 static void check_event(struct vctx *x, const struct ctrace_event *ev)
 {
 	size_t ri = ctrace_cursor_ring_index(x->c);
 	struct vring *vr = &x->rings[ri];
 	uint64_t count = 1;
+
+	if (ev->kind == CTRACE_RING_USER) {
+		check_user(x, ev, vr, ri);
+		goto out;
+	}
+	if (!ctrace_kind_krec(ev->kind)) {
+		x->v->events++;
+		goto out;
+	}
+	{
+		struct ctrace_ustep st;
+
+		/* Exits and forks end threads' regions. */
+		ctrace_ustate_step(&x->us, ev, &st);
+	}
 
 	if (ev->type == CTRACE_KREC_LOST) {
 		struct ctrace_krec_lost k;
@@ -457,14 +575,16 @@ static void check_event(struct vctx *x, const struct ctrace_event *ev)
 
 	/* The chunk checks report gaps; here they only reset states. */
 	if (ev->type == CTRACE_KREC_LOST || ev->seq != (vr->started ? vr->next_seq : 0))
-		loss(x, ri, vr->started, vr->last_ts);
+		loss(x, ri, vr->started, vr->last_ts, 0);
 	vr->started = true;
 	vr->next_seq = ev->seq + count;
 
 	switch (ev->type) {
 	case CTRACE_KREC_SWITCH:
 		x->v->switches++;
-		check_switch(x, ev, vr);
+		/* The dumper's ring is no CPU. */
+		if (ev->kind == CTRACE_RING_KERNEL)
+			check_switch(x, ev, vr);
 		break;
 	case CTRACE_KREC_WAKEUP:
 		x->v->wakeups++;
@@ -496,6 +616,7 @@ static void check_event(struct vctx *x, const struct ctrace_event *ev)
 		}
 		break;
 	}
+out:
 	vr->last_ts = ev->ts;
 	vr->returned++;
 	settle(x);
@@ -506,7 +627,9 @@ static void check_chunks(struct vctx *x)
 {
 	for (size_t i = 0; i < x->t->nr_rings; i++) {
 		const struct ctrace_ring *r = &x->t->rings[i];
+		char label[48];
 
+		ctrace_ring_label(r->info.kind, r->info.ring, label, sizeof(label));
 		for (size_t j = 0; j < r->info.chunks; j++) {
 			const struct ctrace_chunk_ref *ch = &r->chunks[j], *p;
 			uint64_t want;
@@ -515,22 +638,23 @@ static void check_chunks(struct vctx *x)
 				/* Not an error: only what came before is missing. */
 				if (ch->seq_first && x->log)
 					fprintf(x->log,
-						"offset %" PRIu64 ": ring %u seq %" PRIu64 ": warning: the ring's first %" PRIu64 " events are missing\n",
-						ch->chunk_off, r->info.ring,
+						"offset %" PRIu64 ": %s seq %" PRIu64 ": warning: the ring's first %" PRIu64 " events are missing\n",
+						ch->chunk_off, label,
 						ch->seq_first, ch->seq_first);
 				continue;
 			}
 			p = &r->chunks[j - 1];
 			want = p->seq_first + p->events + p->lost;
 			if (ch->seq_first != want)
-				emitf(x, "offset %" PRIu64 ": ring %u seq %" PRIu64 ": chunk %" PRIu64 " starts at seq %" PRIu64 ", expected %" PRIu64 " (%" PRIu64 " events %s)",
-				      ch->chunk_off, r->info.ring, ch->seq_first,
+				emitf(x, "offset %" PRIu64 ": %s seq %" PRIu64 ": chunk %" PRIu64 " starts at seq %" PRIu64 ", expected %" PRIu64 " (%" PRIu64 " events %s)",
+				      ch->chunk_off, label, ch->seq_first,
 				      ch->index, ch->seq_first, want,
 				      ch->seq_first > want ? ch->seq_first - want : want - ch->seq_first,
 				      ch->seq_first > want ? "missing" : "repeated");
-			if (ch->ts_base < p->ts_last)
-				emitf(x, "offset %" PRIu64 ": ring %u seq %" PRIu64 ": chunk %" PRIu64 " starts at ts %" PRIu64 ", before the ring's last ts %" PRIu64,
-				      ch->chunk_off, r->info.ring, ch->seq_first,
+			/* User rings have no ts_base: the reader raises. */
+			if (r->info.kind != CTRACE_RING_USER && ch->ts_base < p->ts_last)
+				emitf(x, "offset %" PRIu64 ": %s seq %" PRIu64 ": chunk %" PRIu64 " starts at ts %" PRIu64 ", before the ring's last ts %" PRIu64,
+				      ch->chunk_off, label, ch->seq_first,
 				      ch->index, ch->ts_base, p->ts_last);
 		}
 	}
@@ -543,19 +667,22 @@ static void check_stats(struct vctx *x)
 	for (size_t i = 0; i < x->t->nr_rings; i++) {
 		const struct ctrace_ring_info *r = &x->t->rings[i].info;
 		const struct ctrace_ring_stats *s = &r->stats;
+		char label[48];
 
+		ctrace_ring_label(r->kind, r->ring, label, sizeof(label));
 		if (!r->has_stats) {
-			emitf(x, "offset %" PRIu64 ": ring %u: not in the STATS chunk",
-			      x->t->stats_off, r->ring);
+			emitf(x, "offset %" PRIu64 ": %s: not in the STATS chunk",
+			      x->t->stats_off, label);
 			continue;
 		}
+		/* For user rings, "recorded" is what the dumper kept. */
 		if (r->events != s->events_read || s->events_read != s->events)
-			emitf(x, "offset %" PRIu64 ": ring %u: STATS say %" PRIu64 " events recorded and %" PRIu64 " read, the file holds %" PRIu64,
-			      x->t->stats_off, r->ring, s->events, s->events_read,
+			emitf(x, "offset %" PRIu64 ": %s: STATS say %" PRIu64 " events recorded and %" PRIu64 " read, the file holds %" PRIu64,
+			      x->t->stats_off, label, s->events, s->events_read,
 			      r->events);
 		if (r->lost != s->lost_read || s->lost_read > s->lost)
-			emitf(x, "offset %" PRIu64 ": ring %u: STATS say %" PRIu64 " events lost and %" PRIu64 " reported, the file reports %" PRIu64,
-			      x->t->stats_off, r->ring, s->lost, s->lost_read,
+			emitf(x, "offset %" PRIu64 ": %s: STATS say %" PRIu64 " events lost and %" PRIu64 " reported, the file reports %" PRIu64,
+			      x->t->stats_off, label, s->lost, s->lost_read,
 			      r->lost);
 	}
 }
@@ -593,22 +720,37 @@ int ctrace_validate(struct ctrace_trace *t, struct ctrace_validation *v,
 	memset(v, 0, sizeof(*v));
 	if (t->problem_kind == CTRACE_PROBLEM_CORRUPT)
 		emit(&x, t->problem);
+	if (t->user_only)
+		for (size_t i = 0; i < t->nr_rings; i++)
+			if (t->rings[i].info.kind == CTRACE_RING_KERNEL) {
+				emitf(&x, "offset %" PRIu64 ": ring %u: a kernel ring in a user-only trace (META user_only=1)",
+				      t->rings[i].info.chunks ? t->rings[i].chunks[0].chunk_off :
+				      t->stats_off, t->rings[i].info.ring);
+				break;
+			}
 	check_chunks(&x);
 
 	x.rings = calloc(t->nr_rings ? t->nr_rings : 1, sizeof(*x.rings));
-	if (!x.rings || ctrace_cursor_new(t, &x.c)) {
+	if (!x.rings || ctrace_ustate_init(&x.us, t) || ctrace_cursor_new(t, &x.c)) {
 		free(x.rings);
+		ctrace_ustate_free(&x.us);
 		emit(&x, "out of memory validating");
 		return -ENOMEM;
 	}
 	while ((r = ctrace_cursor_next(x.c, &ev)) > 0)
 		check_event(&x, &ev);
+	/* A ring that ends in a CORRUPT record lost bytes from then on. */
+	for (size_t i = 0; i < t->nr_rings; i++)
+		if (x.rings[i].corrupt_open)
+			loss(&x, i, true, x.rings[i].last_ts,
+			     ctrace_uring_set(t->rings[i].info.ring) + 1);
 	flush_held(&x, x.nr_held);
 	if (r < 0)
 		emit(&x, ctrace_cursor_error(x.c));
 	check_stats(&x);
 
 	ctrace_cursor_free(x.c);
+	ctrace_ustate_free(&x.us);
 	free(x.rings);
 	free(x.threads);
 	free(x.held);

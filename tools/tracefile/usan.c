@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: LGPL-2.1
+/*
+ * User ring records: the rules, and the sanitiser ctrace-dump runs before
+ * they go into a file.
+ *
+ * Any process of a user can write anything into that user's rings and
+ * string table, at any moment, including while the dumper reads them.  So
+ * the dumper never decides anything from shared memory directly:
+ *
+ *   shared ring  --copy_once()-->  rec[] (local)  --check-->  out
+ *        ^                             |
+ *        |   never read again          +-- good: copied from rec[], as is
+ *   (a writer may change it now)       +-- bad:  counted into one CORRUPT
+ *
+ * Each record's bytes are read exactly once, into a local buffer, and
+ * everything (size, type, payload, what is written out) comes from that
+ * copy: a writer racing with the check cannot make a record pass the
+ * check with one content and reach the file with another (a double
+ * fetch).  Sizes come from the copied header and are checked against
+ * what is left of the input before anything is read with them.
+ *
+ * The same record rules serve the reader (ctrace_urec_walk(), strict: a
+ * file holds only what the dumper let through, plus its CORRUPT records).
+ *
+ *   type           size (bytes)      id          other
+ *   LOST           24                0           total never goes down
+ *   THREAD         40                0
+ *   TASK_BEGIN     32                name
+ *   TASK_END       24                0
+ *   REGION_*       16 or 24          name        optional task
+ *   INSTANT        16 or 24          name        optional task
+ *   LOG            >= 32             category    msg_id 0: 32 + len
+ *                                                rounded to 8 == size;
+ *                                                else size 32, len 0,
+ *                                                msg_id a known string
+ *   COUNTER(_F)    24                name
+ *   FLOW_BEGIN     24                name
+ *   FLOW_END       24                0
+ *   CORRUPT (200)  24 (files only)   0           tid 0
+ *   0, 201..255    never
+ *   other < 200    >= 16             0 or known  (a newer library's)
+ *
+ * "name" means 0 or a string ID of the ring set's table.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define UREC_MAX	(255 * 8)	/* the largest size a header can say */
+
+/*
+ * Copy @n bytes of shared memory, reading each byte once, with loads the
+ * compiler may neither repeat nor merge with later ones (READ_ONCE()).  A
+ * plain memcpy() into a local could legally be optimised into reading the
+ * source again where the local is used.
+ */
+static void copy_once(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+
+	if (((uintptr_t)src | n) % 8 == 0) {
+		const uint64_t *s = src;
+
+		for (size_t i = 0; i < n / 8; i++) {
+			uint64_t v = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+
+			memcpy(d + i * 8, &v, 8);
+		}
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		d[i] = ((const volatile unsigned char *)src)[i];
+}
+
+static bool id_ok(uint16_t id, ctrace_ustr_known_fn known, const void *ctx)
+{
+	return id == 0 || (known && known(ctx, id));
+}
+
+uint16_t ctrace_urec_check(const void *rec, size_t size, bool file,
+			   ctrace_ustr_known_fn known, const void *ctx)
+{
+	struct ctrace_urec h;
+	bool uses_id = true;
+
+	memcpy(&h, rec, sizeof(h));
+	switch (h.type) {
+	case CTRACE_UREC_LOST:
+	case CTRACE_UREC_TASK_END:
+	case CTRACE_UREC_FLOW_END:
+		if (size != 24)
+			return CTRACE_CORRUPT_TYPE;
+		uses_id = false;
+		break;
+	case CTRACE_UREC_THREAD:
+		if (size != sizeof(struct ctrace_urec_thread))
+			return CTRACE_CORRUPT_TYPE;
+		uses_id = false;
+		break;
+	case CTRACE_UREC_TASK_BEGIN:
+		if (size != sizeof(struct ctrace_urec_task))
+			return CTRACE_CORRUPT_TYPE;
+		break;
+	case CTRACE_UREC_REGION_BEGIN:
+	case CTRACE_UREC_REGION_END:
+	case CTRACE_UREC_INSTANT:
+		if (size != 16 && size != 24)
+			return CTRACE_CORRUPT_TYPE;
+		break;
+	case CTRACE_UREC_LOG: {
+		struct ctrace_urec_log l;
+
+		if (size < sizeof(l))
+			return CTRACE_CORRUPT_TYPE;
+		memcpy(&l, rec, sizeof(l));
+		if (l.msg_id == 0) {
+			/* 64-bit: len near 2^32 must not wrap the sum. */
+			if (sizeof(l) + ((uint64_t)l.len + 7) / 8 * 8 != size)
+				return CTRACE_CORRUPT_PAYLOAD;
+		} else {
+			if (size != sizeof(l) || l.len)
+				return CTRACE_CORRUPT_PAYLOAD;
+			if (l.msg_id > UINT16_MAX ||
+			    !id_ok((uint16_t)l.msg_id, known, ctx))
+				return CTRACE_CORRUPT_STRING;
+		}
+		break;
+	}
+	case CTRACE_UREC_COUNTER:
+	case CTRACE_UREC_COUNTER_F:
+	case CTRACE_UREC_FLOW_BEGIN:
+		if (size != 24)
+			return CTRACE_CORRUPT_TYPE;
+		break;
+	case CTRACE_FREC_CORRUPT:
+		/* Only the dumper writes it, and only into files. */
+		if (!file || size != sizeof(struct ctrace_frec_corrupt))
+			return CTRACE_CORRUPT_TYPE;
+		if (h.tid || h.id)
+			return CTRACE_CORRUPT_PAYLOAD;
+		return 0;
+	default:
+		/*
+		 * 0 is never a type; 200 and up are the file's own (CORRUPT,
+		 * and room for more).  Below that, a newer library's type:
+		 * its size is all we need to skip it.
+		 */
+		if (h.type == 0 || h.type > CTRACE_FREC_CORRUPT)
+			return CTRACE_CORRUPT_TYPE;
+		break;
+	}
+	if (!uses_id)
+		return h.id ? CTRACE_CORRUPT_PAYLOAD : 0;
+	return id_ok(h.id, known, ctx) ? 0 : CTRACE_CORRUPT_STRING;
+}
+
+const char *ctrace_corrupt_reason_name(unsigned int reason)
+{
+	static const char *const names[] = {
+		[CTRACE_CORRUPT_HEADER] = "header",
+		[CTRACE_CORRUPT_TYPE] = "type",
+		[CTRACE_CORRUPT_STRING] = "string",
+		[CTRACE_CORRUPT_TIME] = "time",
+		[CTRACE_CORRUPT_POSITION] = "position",
+		[CTRACE_CORRUPT_LOST] = "lost",
+		[CTRACE_CORRUPT_PAYLOAD] = "payload",
+	};
+
+	return reason < sizeof(names) / sizeof(names[0]) && names[reason] ?
+	       names[reason] : NULL;
+}
+
+/* ------------------------------------------------------------ strings */
+
+int ctrace_ustrtab_scan(struct ctrace_ustrtab *t, const void *area,
+			uint64_t size, uint64_t pos,
+			int (*emit)(uint32_t id, const char *s, uint16_t len,
+				    void *arg),
+			void *arg)
+{
+	const unsigned char *base = area;
+	char s[CTRACE_USTRING_MAX + 8];
+	int n = 0;
+
+	if (pos > size)
+		pos = size;
+	while (!t->broken && t->scanned < pos &&
+	       pos - t->scanned >= sizeof(struct ctrace_ustring)) {
+		struct ctrace_ustring e;
+		uint64_t bytes;
+		int err;
+
+		copy_once(&e, base + t->scanned, sizeof(e));
+		/*
+		 * A writer stores id last, with release: once we see it, the
+		 * entry's other bytes are written.  Pairs with that store.
+		 */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (e.id == 0)
+			break;		/* not written yet: resume here */
+		bytes = sizeof(e) + ((uint64_t)e.len + 1 + 7) / 8 * 8;
+		if (e.id > UINT16_MAX || ctrace_ustrtab_has(t, e.id) ||
+		    e.len > CTRACE_USTRING_MAX || bytes > size - t->scanned) {
+			t->broken = true;
+			break;
+		}
+		/*
+		 * Reserved before pos was read, so it should lie within pos;
+		 * if not, wait for a pos that covers it (a writer that never
+		 * publishes one just stops the table, as a broken entry does).
+		 */
+		if (bytes > pos - t->scanned)
+			break;
+		/* Whole words: the entry is padded to 8, and so is s[]. */
+		copy_once(s, base + t->scanned + sizeof(e), bytes - sizeof(e));
+		if (s[e.len] != '\0') {
+			t->broken = true;
+			break;
+		}
+		/* Accepted only once the caller has it: a failed emit is retried. */
+		err = emit ? emit(e.id, s, e.len, arg) : 0;
+		if (err)
+			return err;
+		t->known[e.id / 8] |= 1u << (e.id % 8);
+		t->count++;
+		t->scanned += bytes;
+		n++;
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------ records */
+
+static bool ustrtab_known(const void *ctx, uint32_t id)
+{
+	return ctrace_ustrtab_has(ctx, id);
+}
+
+/* The run of bad bytes being gathered into one CORRUPT record. */
+struct bad_run {
+	uint64_t bytes;
+	uint16_t reason;
+	uint16_t records;
+};
+
+static size_t put_corrupt(struct ctrace_usan *s, void *out, uint64_t ts,
+			  uint32_t bytes, uint16_t reason, uint16_t records)
+{
+	struct ctrace_frec_corrupt c = {
+		.ts = ts,
+		.type = CTRACE_FREC_CORRUPT,
+		.size = sizeof(c) / 8,
+		.bytes = bytes,
+		.reason = reason,
+		.records = records,
+	};
+
+	memcpy(out, &c, sizeof(c));
+	s->corrupt++;
+	s->corrupt_bytes += bytes;
+	return sizeof(c);
+}
+
+static size_t flush_run(struct ctrace_usan *s, struct bad_run *run,
+			unsigned char *out, uint64_t ts)
+{
+	size_t w = 0;
+
+	if (run->bytes)
+		w = put_corrupt(s, out, ts, (uint32_t)run->bytes, run->reason,
+				run->records);
+	*run = (struct bad_run){ 0 };
+	return w;
+}
+
+/*
+ * Add @bytes of bad input to the run.  The run becomes a new CORRUPT
+ * record where its fields would overflow (4 GiB, 65535 records), so
+ * counts stay exact; each such record covers far more than its 24 bytes.
+ */
+static size_t add_bad(struct ctrace_usan *s, struct bad_run *run,
+		      unsigned char *out, uint64_t ts, uint64_t bytes,
+		      uint16_t reason, bool record)
+{
+	size_t w = 0;
+
+	if (record && run->records == UINT16_MAX)
+		w += flush_run(s, run, out + w, ts);
+	while (bytes) {
+		uint64_t n;
+
+		if (run->bytes == UINT32_MAX)
+			w += flush_run(s, run, out + w, ts);
+		if (!run->bytes)
+			run->reason = reason;
+		n = UINT32_MAX - run->bytes;
+		n = n < bytes ? n : bytes;
+		run->bytes += n;
+		bytes -= n;
+	}
+	run->records += record;
+	return w;
+}
+
+size_t ctrace_usan_run(struct ctrace_usan *s, const struct ctrace_ustrtab *strings,
+		       const void *in, size_t len, void *out,
+		       uint64_t ts_min, uint64_t ts_max)
+{
+	const unsigned char *p = in;
+	unsigned char *o = out;
+	/* 8-byte aligned, so copy_once() takes its word path. */
+	uint64_t buf[UREC_MAX / 8];
+	unsigned char *rec = (unsigned char *)buf;
+	struct bad_run run = { 0 };
+	size_t off = 0, w = 0;
+
+#define CORRUPT_TS (s->last_ts > ts_min ? s->last_ts : ts_min)
+	while (off < len) {
+		size_t left = len - off, size;
+		struct ctrace_urec h;
+		uint16_t reason;
+
+		if (left < sizeof(h)) {
+			w += add_bad(s, &run, o + w, CORRUPT_TS, left,
+				     CTRACE_CORRUPT_HEADER, false);
+			break;
+		}
+		copy_once(rec, p + off, sizeof(h));
+		memcpy(&h, rec, sizeof(h));
+		size = (size_t)h.size * 8;
+		if (h.size < 2 || size > left) {
+			/* No size to trust: nothing after it can be found. */
+			w += add_bad(s, &run, o + w, CORRUPT_TS, left,
+				     CTRACE_CORRUPT_HEADER, false);
+			break;
+		}
+		copy_once(rec + sizeof(h), p + off + sizeof(h), size - sizeof(h));
+		reason = ctrace_urec_check(rec, size, false, ustrtab_known, strings);
+		if (!reason && (h.ts < ts_min || h.ts > ts_max))
+			reason = CTRACE_CORRUPT_TIME;
+		if (!reason && h.type == CTRACE_UREC_LOST) {
+			struct ctrace_urec_lost l;
+
+			memcpy(&l, rec, sizeof(l));
+			if (l.total < s->lost_total)
+				reason = CTRACE_CORRUPT_LOST;
+		}
+		if (reason) {
+			w += add_bad(s, &run, o + w, CORRUPT_TS, size, reason, true);
+			off += size;
+			continue;
+		}
+
+		w += flush_run(s, &run, o + w, CORRUPT_TS);
+		if (h.type == CTRACE_UREC_LOST) {
+			/* In files, LOST says how many were lost right before it. */
+			struct ctrace_urec_lost l;
+			uint64_t delta;
+
+			memcpy(&l, rec, sizeof(l));
+			delta = l.total - s->lost_total;
+			s->lost_total = l.total;
+			if (delta) {
+				l.total = delta;
+				memcpy(o + w, &l, sizeof(l));
+				w += sizeof(l);
+				s->lost += delta;
+				s->last_ts = h.ts;
+			}
+		} else {
+			memcpy(o + w, rec, size);
+			w += size;
+			s->events++;
+			s->last_ts = h.ts;
+		}
+		off += size;
+	}
+	w += flush_run(s, &run, o + w, CORRUPT_TS);
+#undef CORRUPT_TS
+	return w;
+}
+
+size_t ctrace_usan_skipped(struct ctrace_usan *s, uint64_t bytes,
+			   uint16_t reason, void *out)
+{
+	if (bytes > UINT32_MAX)
+		bytes = UINT32_MAX;	/* a jump that large is not a count */
+	return put_corrupt(s, out, s->last_ts, (uint32_t)bytes, reason, 0);
+}
+
+/* ------------------------------------------------------- files (strict) */
+
+int ctrace_urec_walk(struct ctrace_urec_walk *w, const void *buf, size_t len,
+		     ctrace_ustr_known_fn known, const void *ctx,
+		     size_t *bad_off)
+{
+	const unsigned char *p = buf;
+	size_t off = 0;
+
+	while (off < len) {
+		struct ctrace_urec h;
+		size_t size;
+
+		if (len - off < sizeof(h)) {
+			w->reason = CTRACE_CORRUPT_HEADER;
+			goto bad;
+		}
+		memcpy(&h, p + off, sizeof(h));
+		size = (size_t)h.size * 8;
+		if (h.size < 2 || size > len - off) {
+			w->reason = CTRACE_CORRUPT_HEADER;
+			goto bad;
+		}
+		w->reason = ctrace_urec_check(p + off, size, true, known, ctx);
+		if (w->reason)
+			goto bad;
+		/* User clocks race with commits: order by raising, not refusing. */
+		if (h.ts < w->ts)
+			w->raised++;
+		else
+			w->ts = h.ts;
+		if (h.type == CTRACE_UREC_LOST) {
+			struct ctrace_urec_lost l;
+
+			memcpy(&l, p + off, sizeof(l));
+			w->lost += l.total;
+			w->lost_records++;
+		} else {
+			w->events++;
+			if (h.type == CTRACE_FREC_CORRUPT) {
+				struct ctrace_frec_corrupt c;
+
+				memcpy(&c, p + off, sizeof(c));
+				w->corrupt++;
+				w->corrupt_bytes += c.bytes;
+			}
+		}
+		off += size;
+	}
+	return 0;
+bad:
+	if (bad_off)
+		*bad_off = off;
+	return -EBADMSG;
+}
