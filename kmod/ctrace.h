@@ -13,7 +13,9 @@
  *   ring.c     per-CPU rings: memory, mapping layout, reader wakeup
  *   ring.h     the write path (inline: it runs in scheduler tracepoints)
  *   sched.c    the tracepoint probes
- *   reader.c   /dev/ctrace: attach, mmap, poll
+ *   reader.c   /dev/ctrace: attach, mmap, poll; register for user events
+ *   user.c     user events: per-user ring sets, writers' control pages,
+ *              which session reads which ring set
  *   clock.c    which clock stamps events
  *
  * Locking: ctrace_lock (a mutex) serialises every control operation and
@@ -134,6 +136,57 @@ u32 ctrace_target_tid(const struct ctrace_target *t, struct task_struct *p);
 void ctrace_target_fork(struct ctrace_target *t, struct task_struct *child);
 void ctrace_target_free_task(struct ctrace_target *t, struct task_struct *p);
 
+/* ------------------------------------------------------------- user events */
+
+/* Ring sets one session may read: distinct users it traces at once. */
+#define CTRACE_USETS_MAX	64
+/*
+ * In a session reader's file, ring set slot i is mapped i times this many
+ * pages past the consumer region: an offset, not memory.
+ */
+#define CTRACE_USET_STRIDE_PAGES	BIT(24)
+
+/*
+ * One user's ring set (uapi: struct ctrace_uset).  Writers (the user's
+ * registered processes) and the session reading it hold references.  Its
+ * layout and head are set when it is created; its ring data is allocated
+ * when a session first claims it; both go with the last reference.
+ */
+struct ctrace_ringset {
+	struct kref ref;
+	struct list_head node;		/* on ctrace_usets, under ctrace_lock */
+	kuid_t uid;
+	void *head;			/* vmalloc: header, rings, consumers, strings */
+	void *data;			/* vmalloc: ring data, set once claimed */
+	u32 nr_rings;
+	u64 data_size;
+	unsigned long head_pages;	/* header, rings, consumers, strings */
+	unsigned long data_pages;	/* per ring */
+	u64 map_size;			/* mapped: each ring's data twice */
+	u64 bytes_charged;		/* of head and data */
+	struct ctrace_session *owner;	/* the session reading it, or NULL */
+};
+
+/* A /dev/ctrace file registered for writing user events. */
+struct ctrace_writer {
+	struct list_head node;		/* on ctrace_writers, under ctrace_lock */
+	struct ctrace_ringset *uset;
+	struct ctrace_user_ctl *ctl;	/* its control page */
+	struct pid *tgid;		/* the process that registered */
+	struct ctrace_session *enabled_by;
+};
+
+struct ctrace_writer *ctrace_user_register(int *err);
+void ctrace_user_unregister(struct ctrace_writer *w);
+struct page *ctrace_writer_page(struct ctrace_writer *w, unsigned long pgoff);
+struct page *ctrace_ringset_page(struct ctrace_ringset *u, unsigned long pgoff);
+void ctrace_user_session_start(struct ctrace_session *s);
+void ctrace_user_session_stop(struct ctrace_session *s);
+void ctrace_user_session_destroy(struct ctrace_session *s);
+void ctrace_user_session_release(struct ctrace_session *s);
+u64 ctrace_user_bytes(kuid_t *uid);
+unsigned long ctrace_user_base_pgoff(const struct ctrace_session *s);
+
 /* ------------------------------------------------------------- sessions */
 
 struct ctrace_session_params {
@@ -175,12 +228,15 @@ struct ctrace_session {
 	void *cons;		/* consumer area, cons_pages pages */
 	unsigned long meta_pages, ring_pages, cons_pages;
 	u64 buf_size;
-	u64 bytes_charged;	/* counted against the limits */
+	u64 bytes_charged;		/* of head and data */	/* counted against the limits */
 
 	struct list_head active;	/* on ctrace_active while running */
 	wait_queue_head_t wq;		/* readers in poll() */
 	struct delayed_work tick;	/* clock snapshots, loss notices */
 	u64 lost_notified;
+
+	/* User ring sets this session reads (user.c), by slot. */
+	struct ctrace_ringset *usets[CTRACE_USETS_MAX];
 };
 
 extern struct mutex ctrace_lock;
@@ -191,6 +247,7 @@ extern struct list_head ctrace_active;
 extern unsigned int ctrace_max_buffer_mb;
 extern unsigned int ctrace_user_buffer_kb;
 extern unsigned int ctrace_max_sessions;
+extern unsigned int ctrace_user_ring_kb;
 
 int ctrace_session_create(const struct ctrace_session_params *p,
 			  struct net *net, u32 portid,
@@ -210,6 +267,7 @@ void ctrace_session_release_owner(struct net *net, u32 portid);
 void ctrace_session_destroy_all(void);
 struct ctrace_session *ctrace_session_next(u32 *id);
 u32 ctrace_session_count(void);
+u64 ctrace_session_bytes(kuid_t *uid);
 u64 ctrace_session_events(const struct ctrace_session *s);
 u64 ctrace_session_lost(const struct ctrace_session *s);
 struct page *ctrace_session_page(struct ctrace_session *s, unsigned long pgoff);

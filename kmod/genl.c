@@ -73,7 +73,8 @@ static int ctrace_genl_get_info(struct sk_buff *skb, struct genl_info *info)
 		goto too_big;
 	if (nla_put_u32(msg, CTRACE_A_ABI_VERSION, CTRACE_ABI_VERSION) ||
 	    nla_put_u64_64bit(msg, CTRACE_A_FEATURES,
-			      CTRACE_FEAT_INFO | CTRACE_FEAT_SESSIONS, CTRACE_A_PAD) ||
+			      CTRACE_FEAT_INFO | CTRACE_FEAT_SESSIONS | CTRACE_FEAT_USER,
+			      CTRACE_A_PAD) ||
 	    nla_put_u32(msg, CTRACE_A_NR_CPUS, nr_cpu_ids) ||
 	    nla_put_u32(msg, CTRACE_A_CLOCK, clock) ||
 	    nla_put_u64_64bit(msg, CTRACE_A_TSC_KHZ, ctrace_clock_tsc_khz(),

@@ -27,6 +27,11 @@ unsigned int ctrace_max_sessions = 64;
 module_param_named(max_sessions, ctrace_max_sessions, uint, 0644);
 MODULE_PARM_DESC(max_sessions, "sessions at once");
 
+unsigned int ctrace_user_ring_kb = 2048;
+module_param_named(user_ring_kb, ctrace_user_ring_kb, uint, 0644);
+MODULE_PARM_DESC(user_ring_kb,
+		 "bytes per CPU of a user's ring set for user events, KiB (a power of two)");
+
 static struct miscdevice ctrace_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = CTRACE_DEVICE_NAME,

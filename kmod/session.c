@@ -39,7 +39,8 @@ static u32 ctrace_next_id;
 
 #define CTRACE_TICK	HZ	/* clock snapshots and loss notices */
 
-static u64 ctrace_bytes_in_use(kuid_t *uid)
+/* Ring memory of @uid's sessions, or of all when @uid is NULL. */
+u64 ctrace_session_bytes(kuid_t *uid)
 {
 	struct ctrace_session *s;
 	unsigned long id;
@@ -79,13 +80,15 @@ static int ctrace_check_limits(u64 bytes, bool privileged, kuid_t uid,
 		NL_SET_ERR_MSG(extack, "too many sessions (module parameter max_sessions)");
 		return -EMFILE;
 	}
-	if (ctrace_bytes_in_use(NULL) + bytes > (u64)ctrace_max_buffer_mb << 20) {
+	if (ctrace_session_bytes(NULL) + ctrace_user_bytes(NULL) + bytes >
+	    (u64)ctrace_max_buffer_mb << 20) {
 		NL_SET_ERR_MSG(extack,
 			       "buffer memory limit reached (module parameter max_buffer_mb)");
 		return -ENOMEM;
 	}
 	if (!privileged &&
-	    ctrace_bytes_in_use(&uid) + bytes > (u64)ctrace_user_buffer_kb << 10) {
+	    ctrace_session_bytes(&uid) + ctrace_user_bytes(&uid) + bytes >
+	    (u64)ctrace_user_buffer_kb << 10) {
 		NL_SET_ERR_MSG(extack,
 			       "per-user buffer limit reached (module parameter user_buffer_kb)");
 		return -EDQUOT;
@@ -100,6 +103,7 @@ static void ctrace_session_release(struct kref *ref)
 
 	for (i = 0; s->rings && i < s->nr_rings; i++)
 		ctrace_ring_free(&s->rings[i]);
+	ctrace_user_session_release(s);
 	kfree(s->rings);
 	kfree(s->cpu_ring);
 	vfree(s->meta);
@@ -151,7 +155,9 @@ void ctrace_session_fill_meta(struct ctrace_session *s)
 	m->cons_size = s->cons_pages << PAGE_SHIFT;
 	m->data_size = s->buf_size;
 	m->tsc_khz = s->clock == CTRACE_CLOCK_TSC ? ctrace_clock_tsc_khz() : 0;
-	m->features = CTRACE_META_F_KERNEL_RINGS;
+	m->features = CTRACE_META_F_KERNEL_RINGS | CTRACE_META_F_USER_SETS;
+	m->uset_desc_off = round_up(m->ring_desc_off + s->nr_rings * sizeof(*d), 8);
+	m->uset_desc_max = CTRACE_USETS_MAX;
 	for (i = 0; i < s->nr_rings; i++) {
 		d[i].cpu = s->rings[i].cpu;
 		d[i].page_off = m->meta_size + i * ring_bytes;
@@ -175,6 +181,12 @@ struct page *ctrace_session_page(struct ctrace_session *s, unsigned long pgoff)
 	pgoff -= s->nr_rings * s->ring_pages;
 	if (pgoff < s->cons_pages)
 		return vmalloc_to_page(s->cons + (pgoff << PAGE_SHIFT));
+	pgoff -= s->cons_pages;
+	/* User ring sets: set once a slot is filled, kept until release. */
+	ring = pgoff / CTRACE_USET_STRIDE_PAGES;
+	if (ring < CTRACE_USETS_MAX && READ_ONCE(s->usets[ring]))
+		return ctrace_ringset_page(s->usets[ring],
+					pgoff % CTRACE_USET_STRIDE_PAGES);
 	return NULL;
 }
 
@@ -187,7 +199,8 @@ static int ctrace_session_alloc_rings(struct ctrace_session *s, u32 watermark)
 	s->rings = kcalloc(s->nr_rings, sizeof(*s->rings), GFP_KERNEL_ACCOUNT);
 	s->cpu_ring = kcalloc(nr_cpu_ids, sizeof(*s->cpu_ring), GFP_KERNEL_ACCOUNT);
 	s->meta_pages = DIV_ROUND_UP(sizeof(struct ctrace_meta) +
-				     s->nr_rings * sizeof(struct ctrace_ring_desc),
+				     s->nr_rings * sizeof(struct ctrace_ring_desc) + 8 +
+				     CTRACE_USETS_MAX * sizeof(struct ctrace_uset_desc),
 				     PAGE_SIZE);
 	s->cons_pages = DIV_ROUND_UP(s->nr_rings * sizeof(struct ctrace_ring_cons),
 				     PAGE_SIZE);
@@ -380,6 +393,7 @@ int ctrace_session_start(struct ctrace_session *s, struct netlink_ext_ack *extac
 	list_add_rcu(&s->active, &ctrace_active);
 	WRITE_ONCE(s->state, CTRACE_SESSION_RUNNING);
 	ctrace_sched_snapshot(s);
+	ctrace_user_session_start(s);
 	queue_delayed_work(system_wq, &s->tick, CTRACE_TICK);
 	ctrace_genl_notify(s, CTRACE_CMD_NTF_STARTED);
 out:
@@ -392,6 +406,7 @@ static void ctrace_session_stop_locked(struct ctrace_session *s)
 {
 	u32 i;
 
+	ctrace_user_session_stop(s);
 	list_del_rcu(&s->active);
 	if (list_empty(&ctrace_active))
 		ctrace_sched_deactivate();
@@ -433,6 +448,7 @@ static void ctrace_session_destroy_locked(struct ctrace_session *s)
 	if (s->state == CTRACE_SESSION_RUNNING)
 		ctrace_session_stop_locked(s);
 	xa_erase(&ctrace_sessions, s->id);
+	ctrace_user_session_destroy(s);
 	s->dead = true;
 	wake_up_all(&s->wq);
 	ctrace_session_put(s);	/* the table's */

@@ -146,8 +146,9 @@ TEST_F(rd, layout_and_mmap_refusals)
 	EXPECT_EQ(CTRACE_META_MAGIC, m->magic);
 	EXPECT_EQ(CTRACE_META_VERSION, m->version);
 	EXPECT_EQ(sizeof(*m), m->size);
-	EXPECT_EQ(CTRACE_META_F_KERNEL_RINGS, m->features);
-	EXPECT_EQ(0, m->reserved);
+	EXPECT_EQ(CTRACE_META_F_KERNEL_RINGS | CTRACE_META_F_USER_SETS, m->features);
+	EXPECT_EQ(0, m->reserved[0]);
+	EXPECT_EQ(0, m->reserved[1]);
 	EXPECT_EQ(self->id, m->session_id);
 	EXPECT_EQ(ktest_possible_cpus(), (int)m->nr_rings);
 	EXPECT_EQ(meta_size, m->meta_size);

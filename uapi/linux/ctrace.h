@@ -359,7 +359,7 @@ struct ctrace_register {
 
 /* The control page: read-only to the process, written by the kernel. */
 struct ctrace_user_ctl {
-	__u32 enabled;		/* nonzero: write events now (load it first) */
+	__u32 enabled;		/* 0, or gen: write events now (load it first) */
 	__u32 gen;		/* changes whenever enabled or clock does */
 	__u32 clock;		/* enum ctrace_clock, valid while enabled */
 	__u32 magic;		/* CTRACE_USER_CTL_MAGIC */
