@@ -43,6 +43,7 @@ FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g $(WARNINGS) -I$(TOP)/uapi \
 
 CTL_SRCS := $(wildcard tools/ctl/*.c)
 TRACEFILE_SRCS := $(wildcard tools/tracefile/*.c)
+LIB_SRCS := $(wildcard tools/lib/*.c)
 CTRACE_SRCS := $(wildcard tools/ctrace/*.c)
 DUMP_SRCS := $(wildcard tools/dump/*.c)
 
@@ -61,7 +62,57 @@ obj = $(patsubst %.c,$(O)/obj/$(1)/%.o,$(2))
 	bench test-host test-vm vm-shell clean
 all: kmod tools
 
-tools: $(O)/bin/ctrace $(O)/bin/ctrace-dump
+tools: $(O)/bin/ctrace $(O)/bin/ctrace-dump libctrace examples
+
+# Programs that show how to use libctrace (tools/examples), linked the way
+# a user's program would be: -lctrace, found at run time through its rpath.
+EXAMPLE_SRCS := $(wildcard tools/examples/*.c)
+EXAMPLES := $(patsubst tools/examples/%.c,$(O)/examples/%,$(EXAMPLE_SRCS))
+.PHONY: examples
+examples: $(EXAMPLES)
+
+$(O)/examples/%: tools/examples/%.c $(O)/lib/libctrace.so tools/lib/ctrace.h
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -I$(TOP)/tools/lib -o $@ $< \
+		-L$(O)/lib -lctrace -pthread -Wl,-rpath,$(O)/lib
+
+# libctrace, for programs to link (-lctrace, pkg-config ctrace): position
+# independent, only its ctrace_* API exported (tools/lib/libctrace.map).
+LIB_CFLAGS := $(USER_CFLAGS) -fPIC -fvisibility=hidden -ftls-model=initial-exec -I$(TOP)/tools/lib
+LIB_OBJS := $(patsubst %.c,$(O)/obj/pic/%.o,$(LIB_SRCS))
+.PHONY: libctrace install
+libctrace: $(O)/lib/libctrace.so $(O)/lib/libctrace.a $(O)/lib/pkgconfig/ctrace.pc
+
+$(O)/obj/pic/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/lib/libctrace.so.1: $(LIB_OBJS) tools/lib/libctrace.map
+	@mkdir -p $(@D)
+	$(CC) -shared -Wl,-soname,libctrace.so.1 \
+		-Wl,--version-script=tools/lib/libctrace.map -o $@ $(LIB_OBJS) -pthread
+
+$(O)/lib/libctrace.so: $(O)/lib/libctrace.so.1
+	ln -sf libctrace.so.1 $@
+
+$(O)/lib/libctrace.a: $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+# For building against the tree: PKG_CONFIG_PATH=build/lib/pkgconfig.
+$(O)/lib/pkgconfig/ctrace.pc: tools/lib/ctrace.pc.in
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(O)|; s|@INCLUDEDIR@|$(TOP)/tools/lib|; s|@LIBDIR@|$(O)/lib|' $< > $@
+
+PREFIX ?= /usr/local
+install: libctrace
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 tools/lib/ctrace.h $(DESTDIR)$(PREFIX)/include/ctrace.h
+	install -m 755 $(O)/lib/libctrace.so.1 $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libctrace.so.1 $(DESTDIR)$(PREFIX)/lib/libctrace.so
+	install -m 644 $(O)/lib/libctrace.a $(DESTDIR)$(PREFIX)/lib/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@INCLUDEDIR@|$(PREFIX)/include|; s|@LIBDIR@|$(PREFIX)/lib|' \
+		tools/lib/ctrace.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ctrace.pc
 
 $(O)/obj/user/%.o: %.c
 	@mkdir -p $(@D)
@@ -107,26 +158,57 @@ modules:
 $(SELFTESTS)/kselftest_harness.h:
 	$(TOP)/tools/build/extract-linux-source.sh $(O)/src
 
-$(O)/tests/kselftest/%: tests/kselftest/%.c $(O)/lib/libtracefile.a $(O)/lib/libctl.a $(SELFTESTS)/kselftest_harness.h
+# Headers every test and workload may include: a change rebuilds them all.
+TEST_HDRS := $(wildcard uapi/linux/*.h tools/include/*.h tools/ctl/*.h \
+	tools/tracefile/*.h tools/lib/*.h tests/kselftest/*.h)
+
+$(O)/tests/kselftest/%: tests/kselftest/%.c $(O)/lib/libtracefile.a $(O)/lib/libctl.a \
+		$(SELFTESTS)/kselftest_harness.h $(TEST_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(NL_CFLAGS) -o $@ $< $(O)/lib/libtracefile.a $(O)/lib/libctl.a $(NL_LIBS)
 
 $(O)/tests/unit/%: tests/unit/%.c $(call obj,san,$(CTL_SRCS) $(TRACEFILE_SRCS)) $(SELFTESTS)/kselftest_harness.h \
-		$(wildcard tests/unit/*.h)
+		$(wildcard tests/unit/*.h) $(TEST_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(SAN_CFLAGS) $(NL_CFLAGS) -o $@ $< \
 		$(call obj,san,$(CTL_SRCS) $(TRACEFILE_SRCS)) $(NL_LIBS)
+
+# The user-event tests without the module (user-only mode), natively: the
+# same program, without its module variant, driving a ctrace-dump built
+# with ASan/UBSan (it reads the rings as hostile input).
+HOST_TESTS := $(O)/tests/host/user_events_test
+SAN_TOOLS := $(O)/san/bin/ctrace-dump $(O)/san/bin/ctrace
+
+$(O)/tests/host/%: tests/kselftest/%.c $(O)/lib/libtracefile.a $(O)/lib/libctl.a \
+		$(SELFTESTS)/kselftest_harness.h $(TEST_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -DCTRACE_TEST_NO_MODULE $(NL_CFLAGS) -o $@ $< \
+		$(O)/lib/libtracefile.a $(O)/lib/libctl.a $(NL_LIBS)
+
+$(O)/san/bin/ctrace-dump: $(call obj,san,$(DUMP_SRCS) $(TRACEFILE_SRCS) $(CTL_SRCS))
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) -o $@ $^ $(NL_LIBS)
+
+$(O)/san/bin/ctrace: $(call obj,san,$(CTRACE_SRCS) $(TRACEFILE_SRCS) $(CTL_SRCS))
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) -o $@ $^ $(NL_LIBS)
 
 $(O)/tests/fuzz/%: tests/fuzz/%.c $(TRACEFILE_SRCS) $(wildcard tools/tracefile/*.h tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(TRACEFILE_SRCS)
 
-# Workloads the tests and benchmarks trace (not tests themselves).
-$(O)/tests/progs/%: tests/progs/%.c
+# Workloads the tests and benchmarks trace (not tests themselves); the
+# ctrace-u* ones write user events with libctrace.
+$(O)/tests/progs/ctrace-u%: tests/progs/ctrace-u%.c $(O)/lib/libctrace.so $(TEST_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -I$(TOP)/tools/lib -o $@ $< -L$(O)/lib -lctrace \
+		-Wl,-rpath,$(O)/lib
+
+$(O)/tests/progs/%: tests/progs/%.c $(TEST_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
-tests: tools modules $(KSELFTESTS) $(UNITS) $(FUZZERS) $(PROGS)
+tests: tools modules $(KSELFTESTS) $(UNITS) $(FUZZERS) $(PROGS) $(HOST_TESTS) $(SAN_TOOLS)
 
 # The kernel benchmark's workload, static so the loader costs nothing.
 $(O)/tests/bench/pingpong: tests/bench/pingpong.c
@@ -137,7 +219,27 @@ $(O)/tests/bench/hold-session: tests/bench/hold-session.c $(O)/lib/libctl.a
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(O)/lib/libctl.a $(NL_LIBS)
 
-BENCH_BINS := $(O)/tests/bench/pingpong $(O)/tests/bench/hold-session
+# The user-event benchmark: libctrace, and the same events with LTTng-UST
+# and Go's runtime/trace (make bench installs both: deps.sh --bench).
+BENCH_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -I$(TOP)/uapi -I$(TOP)/tools/lib
+
+$(O)/bench/user-bench: tests/bench/user-bench.c $(O)/lib/libctrace.so tools/lib/ctrace.h
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< -L$(O)/lib -lctrace -pthread -Wl,-rpath,$(O)/lib
+
+$(O)/bench/user-bench-lttng: tests/bench/user-bench.c tests/bench/user-bench-tp.c \
+		tests/bench/user-bench-tp.h $(O)/lib/libctrace.so
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -DUSER_BENCH_LTTNG -I$(TOP)/tests/bench -o $@ \
+		tests/bench/user-bench.c tests/bench/user-bench-tp.c \
+		-L$(O)/lib -lctrace -llttng-ust -ldl -pthread -Wl,-rpath,$(O)/lib
+
+$(O)/bench/user-bench-go: tests/bench/user-bench.go
+	@mkdir -p $(@D)/gocache
+	cd $(@D) && GOCACHE=$(@D)/gocache HOME=$(@D) go build -o $@ $(TOP)/$<
+
+BENCH_BINS := $(O)/tests/bench/pingpong $(O)/tests/bench/hold-session \
+	$(O)/bench/user-bench $(O)/bench/user-bench-lttng $(O)/bench/user-bench-go
 
 # ---------------------------------------------------------------- commands
 deps:
@@ -163,8 +265,9 @@ demo: deps
 	$(MAKE) --no-print-directory tools modules $(PROGS)
 	$(TOP)/tools/build/demo.sh
 
-test-host: $(UNITS)
+test-host: $(UNITS) $(HOST_TESTS) $(SAN_TOOLS) $(PROGS) libctrace
 	$(TOP)/tests/run-unit $(UNITS)
+	CTRACE_BUILD=$(O) CTRACE_BIN=$(O)/san/bin $(TOP)/tests/run-unit $(HOST_TESTS)
 
 # One kernel (KERNEL=6.1|6.12|release), optionally one test (TEST=name).
 test-vm: tools modules $(KSELFTESTS) $(PROGS)

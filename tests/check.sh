@@ -3,6 +3,8 @@
 #
 # Stages, each printing TAP (a test program's own TAP indented by "# "):
 #   unit      host unit tests under ASan/UBSan
+#   host      user events natively in user-only mode (no module), with
+#             ctrace-dump under ASan/UBSan
 #   fuzz      the trace decoder under libFuzzer, for a bounded time
 #   lint      checkpatch --strict, sparse and W=1 on kmod/ and uapi/
 #   harness   the kernel-test runner fails what it must
@@ -25,7 +27,7 @@ mkdir -p "$log"
 kernels=${TEST_KERNELS:-$("$top/tools/build/kernels.sh" --test)}
 first_kernel=$(echo $kernels | awk '{print $1}')
 
-stages=${CTRACE_CHECK_STAGES:-unit fuzz lint harness $(for k in $kernels; do echo "vm-$k"; done) vm-$first_kernel-smp1}
+stages=${CTRACE_CHECK_STAGES:-unit host fuzz lint harness $(for k in $kernels; do echo "vm-$k"; done) vm-$first_kernel-smp1}
 start_all=$(date +%s)
 
 run_stage() {
@@ -45,6 +47,7 @@ run_stage() {
 for s in $stages; do
 	case $s in
 	unit) run_stage unit "$top/tests/run-unit" "$O"/tests/unit/* ;;
+	host) CTRACE_BUILD=$O CTRACE_BIN=$O/san/bin run_stage host "$top/tests/run-unit" "$O"/tests/host/* ;;
 	fuzz) run_stage fuzz "$top/tests/fuzz/run.sh" "$O"/tests/fuzz/* ;;
 	lint) run_stage lint "$top/tests/lint.sh" ;;
 	harness) run_stage harness "$top/tests/harness_test.sh" -k "$first_kernel" ;;

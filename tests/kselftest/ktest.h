@@ -2,7 +2,8 @@
 /*
  * Helpers shared by ctrace's in-kernel tests (run by tests/ktest-run with
  * ctrace.ko loaded, as root).  Environment: CTRACE_KO, the module file the
- * runner loaded; CTRACE_BUILD, the build directory (tools are in bin/).
+ * runner loaded; CTRACE_BUILD, the build directory (tools are in bin/);
+ * CTRACE_BIN, where to take the tools from instead (sanitised builds).
  */
 #ifndef CTRACE_KTEST_H
 #define CTRACE_KTEST_H
@@ -43,13 +44,17 @@ static inline const char *ktest_workload(void)
 	return path;
 }
 
-/* Path of a built tool: $CTRACE_BUILD/bin/NAME. */
+/* Path of a built tool: $CTRACE_BIN/NAME, or $CTRACE_BUILD/bin/NAME. */
 static inline const char *ktest_tool(const char *name)
 {
 	static char path[4096];
+	const char *bin = getenv("CTRACE_BIN");
 	const char *b = getenv("CTRACE_BUILD");
 
-	snprintf(path, sizeof(path), "%s/bin/%s", b ? b : "build", name);
+	if (bin && *bin)
+		snprintf(path, sizeof(path), "%s/%s", bin, name);
+	else
+		snprintf(path, sizeof(path), "%s/bin/%s", b ? b : "build", name);
 	return path;
 }
 

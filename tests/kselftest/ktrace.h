@@ -46,4 +46,100 @@ static inline const char *kt_comm(const struct ctrace_cursor *c, uint32_t tid)
 
 #define KT_REC(ev, type) ((const type *)(ev)->rec)
 
+/* A name of @ev's ring set's string table, or "?". */
+static inline const char *kt_ustr(const struct ctrace_trace *t,
+				  const struct ctrace_event *ev, uint32_t id)
+{
+	const char *s = ctrace_trace_string(t, ev->ring >> 16, id);
+
+	return s ? s : "?";
+}
+
+/*
+ * A user ring record as one line, to compare with what a test program
+ * wrote: "REGION_BEGIN outer task=7", "LOG cat task=7 hello", ...  Task
+ * and flow IDs print as written; "task=" is left out where it is 0 or
+ * absent.
+ */
+static inline void kt_uev_str(const struct ctrace_trace *t,
+			      const struct ctrace_event *ev, char *buf, size_t size)
+{
+	static const char *const names[] = {
+		[CTRACE_UREC_LOST] = "LOST", [CTRACE_UREC_THREAD] = "THREAD",
+		[CTRACE_UREC_TASK_BEGIN] = "TASK_BEGIN", [CTRACE_UREC_TASK_END] = "TASK_END",
+		[CTRACE_UREC_REGION_BEGIN] = "REGION_BEGIN",
+		[CTRACE_UREC_REGION_END] = "REGION_END", [CTRACE_UREC_LOG] = "LOG",
+		[CTRACE_UREC_INSTANT] = "INSTANT", [CTRACE_UREC_COUNTER] = "COUNTER",
+		[CTRACE_UREC_COUNTER_F] = "COUNTER_F", [CTRACE_UREC_FLOW_BEGIN] = "FLOW_BEGIN",
+		[CTRACE_UREC_FLOW_END] = "FLOW_END",
+	};
+	const struct ctrace_urec *h = ev->rec;
+	const uint64_t *p = (const uint64_t *)(h + 1);	/* the payload */
+	unsigned long long v = ev->size >= sizeof(*h) + 8 ? (unsigned long long)p[0] : 0;
+	const char *name = kt_ustr(t, ev, h->id);
+	double f;
+
+	switch (h->type) {
+	case CTRACE_UREC_THREAD: {
+		const struct ctrace_urec_thread *r = ev->rec;
+
+		snprintf(buf, size, "THREAD %.16s tgid=%u", r->name, r->tgid);
+		break;
+	}
+	case CTRACE_UREC_TASK_BEGIN:
+		snprintf(buf, size, "TASK_BEGIN %s task=%llu parent=%llu", name, v,
+			 (unsigned long long)p[1]);
+		break;
+	case CTRACE_UREC_TASK_END:
+	case CTRACE_UREC_FLOW_END:
+		snprintf(buf, size, "%s %s=%llu", names[h->type],
+			 h->type == CTRACE_UREC_TASK_END ? "task" : "flow", v);
+		break;
+	case CTRACE_UREC_REGION_BEGIN:
+	case CTRACE_UREC_REGION_END:
+	case CTRACE_UREC_INSTANT:
+		if (v)
+			snprintf(buf, size, "%s %s task=%llu", names[h->type], name, v);
+		else
+			snprintf(buf, size, "%s %s", names[h->type], name);
+		break;
+	case CTRACE_UREC_LOG: {
+		const struct ctrace_urec_log *r = ev->rec;
+		const char *msg = (const char *)(r + 1);
+		int len = r->len;
+
+		if (r->msg_id) {
+			msg = kt_ustr(t, ev, r->msg_id);
+			len = strlen(msg);
+		} else if (sizeof(*r) + r->len > ev->size) {
+			len = 0;
+		}
+		if (r->task)
+			snprintf(buf, size, "LOG %s task=%llu %.*s", name,
+				 (unsigned long long)r->task, len, msg);
+		else
+			snprintf(buf, size, "LOG %s %.*s", name, len, msg);
+		break;
+	}
+	case CTRACE_UREC_COUNTER:
+		snprintf(buf, size, "COUNTER %s %lld", name, (long long)v);
+		break;
+	case CTRACE_UREC_COUNTER_F:
+		memcpy(&f, &v, sizeof(f));
+		snprintf(buf, size, "COUNTER_F %s %g", name, f);
+		break;
+	case CTRACE_UREC_FLOW_BEGIN:
+		snprintf(buf, size, "FLOW_BEGIN %s flow=%llu", name, v);
+		break;
+	case CTRACE_UREC_LOST:
+		snprintf(buf, size, "LOST total=%llu", v);
+		break;
+	case CTRACE_FREC_CORRUPT:
+		snprintf(buf, size, "CORRUPT");
+		break;
+	default:
+		snprintf(buf, size, "type %u", h->type);
+	}
+}
+
 #endif

@@ -135,12 +135,13 @@ TEST(whole_system)
 	while (ctrace_cursor_next(c, &ev) == 1) {
 		const struct ctrace_krec_switch *s = KT_REC(&ev, struct ctrace_krec_switch);
 
-		if (ev.type == CTRACE_KREC_THREAD &&
+		if (ev.kind == CTRACE_RING_KERNEL && ev.type == CTRACE_KREC_THREAD &&
 		    (KT_REC(&ev, struct ctrace_krec_thread)->flags & CTRACE_THREAD_F_SNAPSHOT))
 			snapshot++;
-		if (ev.type == CTRACE_KREC_SWITCH && s->next_tid &&
-		    !kt_comm(c, s->next_tid)[0])
-			unnamed++;
+		if (ev.kind == CTRACE_RING_KERNEL && ev.type == CTRACE_KREC_SWITCH &&
+		    s->next_tid && !kt_comm(c, s->next_tid)[0] && unnamed++ < 5)
+			TH_LOG("switch to unnamed tid %u on cpu %u at offset %llu",
+			       s->next_tid, ev.ring, (unsigned long long)ev.offset);
 	}
 	ctrace_cursor_free(c);
 	TH_LOG("%lu switches, %lu threads in the snapshot", (unsigned long)switches,

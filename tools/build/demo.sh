@@ -28,6 +28,13 @@ if [ "${1:-}" = --inside ]; then
 	echo "== ctrace report --events demo.trace (first 25 lines; all in events.txt)"
 	"$O/bin/ctrace" report --events "$out/demo.trace" > "$out/events.txt"
 	head -n 25 "$out/events.txt"
+	echo "== ctrace record -o pipeline.trace -- pipeline 40   (a program annotated with libctrace)"
+	"$O/bin/ctrace" record -o "$out/pipeline.trace" -- "$O/examples/pipeline" 40
+	"$O/bin/ctrace" validate "$out/pipeline.trace"
+	"$O/bin/ctrace" report "$out/pipeline.trace" > "$out/pipeline-report.txt"
+	echo "== ctrace report --events pipeline.trace: one worker's first request, scheduler events included"
+	"$O/bin/ctrace" report --events "$out/pipeline.trace" > "$out/pipeline-events.txt"
+	grep -m1 -B2 -A12 'name=compute' "$out/pipeline-events.txt" || true
 	echo "== rmmod ctrace"
 	rmmod ctrace
 	echo "== done; results in the demo output directory"

@@ -3,6 +3,7 @@
 #define CTRACE_CMDS_H
 
 /* Each returns the process exit status: 0, 1 (failed) or 2 (usage). */
+int cmd_record(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_sessions(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -2,6 +2,7 @@
 /*
  * ctrace: the command-line front end.
  *
+ *   ctrace record -- CMD   trace a command into a file (ctrace-dump)
  *   ctrace info            what the loaded module offers
  *   ctrace sessions        the sessions you may see, with ring statistics
  *   ctrace report FILE     what a trace file holds (--events: every event)
@@ -20,6 +21,7 @@ static const struct ctrace_cmd {
 	int (*run)(int argc, char **argv);
 	const char *help;
 } cmds[] = {
+	{ "record", cmd_record, "trace a command or processes into a file (ctrace-dump)" },
 	{ "info", cmd_info, "show what the loaded ctrace module offers" },
 	{ "sessions", cmd_sessions, "list sessions with per-CPU ring statistics" },
 	{ "report", cmd_report, "summarise a trace file, or print its events" },

@@ -35,44 +35,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
-#include "ctl.h"
-#include "rings.h"
-#include "tracefile.h"
-
-#define CTRACE_VERSION		"0.1"
-/* Largest run of one ring copied into one chunk. */
-#define DUMP_CHUNK_BYTES	(8u << 20)
-
-struct ring_state {
-	struct ctrace_krec_walk walk;	/* what went into the file so far */
-	uint64_t chunks;
-};
-
-struct dump {
-	/* options */
-	const char *output;
-	double duration;		/* seconds, 0: until stopped */
-	uint64_t size_limit;		/* bytes, 0: none */
-	struct ctrace_session_opts opts;
-	uint32_t pids[CTRACE_MAX_TARGET_PIDS];
-	const char *cgroup;
-	uint32_t attach_id;		/* --session */
-	bool quiet;
-	char **command;
-
-	/* state */
-	struct ctrace_ctl *ctl;
-	int devfd, out_fd;
-	uint32_t session_id;
-	struct ctrace_session_info info;
-	struct ctrace_rings *rings;
-	struct ring_state *rs;
-	struct ctrace_writer *w;
-	pid_t child;
-	int child_status;
-	struct timespec start;
-	const char *error;
-};
+#include "dump.h"
 
 static volatile sig_atomic_t stop_signal, child_exited;
 
@@ -110,10 +73,12 @@ static int usage(FILE *f)
 		"  -a, --all                trace the whole system (needs CAP_PERFMON)\n"
 		"  -S, --session ID         read an existing session instead\n"
 		"  -b, --buffer-size SIZE   ring bytes per CPU, a power of two (default 1M)\n"
-		"  -e, --events LIST        switch,wakeup,task,migrate (default: all)\n"
+		"  -e, --events LIST        switch,wakeup,task,migrate,user (default: all)\n"
 		"      --clock CLOCK        auto, tsc or mono (default: auto)\n"
 		"      --no-inherit         do not follow children of --pid targets\n"
 		"      --print FILE         print FILE's events, one per line\n"
+		"      --user-only          no module: the command's user events only\n"
+		"                           (the default when ctrace.ko is not loaded)\n"
 		"  -q, --quiet              no progress, no summary\n");
 	return f == stderr ? 2 : 0;
 }
@@ -139,6 +104,7 @@ static int parse_events(const char *s, uint64_t *out)
 	static const struct { const char *name; uint64_t bit; } names[] = {
 		{ "switch", CTRACE_EV_SWITCH }, { "wakeup", CTRACE_EV_WAKEUP },
 		{ "task", CTRACE_EV_TASK }, { "migrate", CTRACE_EV_MIGRATE },
+		{ "user", CTRACE_EV_USER },
 		{ "all", CTRACE_EV_ALL },
 	};
 	char buf[256], *tok, *save;
@@ -176,7 +142,8 @@ static int parse_pids(struct dump *d, const char *s)
 
 static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 {
-	enum { OPT_CLOCK = 256, OPT_NO_INHERIT, OPT_PRINT };
+	enum { OPT_CLOCK = 256, OPT_NO_INHERIT, OPT_PRINT, OPT_USER_ONLY,
+	       OPT_USER_LOCKED };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -190,6 +157,8 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 		{ "clock", required_argument, NULL, OPT_CLOCK },
 		{ "no-inherit", no_argument, NULL, OPT_NO_INHERIT },
 		{ "print", required_argument, NULL, OPT_PRINT },
+		{ "user-only", no_argument, NULL, OPT_USER_ONLY },
+		{ "user-locked", no_argument, NULL, OPT_USER_LOCKED },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -255,7 +224,7 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 			break;
 		case 'e':
 			if (parse_events(optarg, &d->opts.events)) {
-				fprintf(stderr, "ctrace-dump: bad event list '%s' (switch, wakeup, task, migrate, all)\n",
+				fprintf(stderr, "ctrace-dump: bad event list '%s' (switch, wakeup, task, migrate, user, all)\n",
 					optarg);
 				return 2;
 			}
@@ -277,6 +246,12 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 			break;
 		case OPT_PRINT:
 			*print = optarg;
+			break;
+		case OPT_USER_ONLY:
+			d->user_only = true;
+			break;
+		case OPT_USER_LOCKED:
+			d->user_locked = true;
 			break;
 		case 'q':
 			d->quiet = true;
@@ -304,6 +279,19 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 	}
 	if (targets != 1) {
 		fprintf(stderr, "ctrace-dump: give one target: -- command, --pid, --cgroup, --all or --session\n");
+		return 2;
+	}
+	/* No module: a command's user events can still be recorded. */
+	if (!d->user_only && d->command && d->opts.target == CTRACE_TARGET_PIDS &&
+	    !d->opts.nr_pids && access(CTRACE_DEVICE_PATH, F_OK)) {
+		d->user_only = true;
+		if (!d->quiet)
+			fprintf(stderr, "ctrace-dump: no %s (ctrace.ko not loaded): recording user events only\n",
+				CTRACE_DEVICE_PATH);
+	}
+	if (d->user_only && (!d->command || d->opts.nr_pids || d->cgroup ||
+			     d->opts.target != CTRACE_TARGET_PIDS)) {
+		fprintf(stderr, "ctrace-dump: --user-only records a command: ctrace-dump --user-only -- command\n");
 		return 2;
 	}
 	return 0;
@@ -396,13 +384,16 @@ static int write_meta(struct dump *d)
 		     "ctrace_version=%s\nhost=%s\nkernel=%s\nnr_cpus=%u\n"
 		     "clock=%s\ntsc_khz=%llu\nsession_id=%u\ntarget=%s\n"
 		     "events=0x%llx\nbuf_size=%u\nprivileged=%d\n"
-		     "start_realtime_ns=%llu\nuser_only=0\n",
-		     CTRACE_VERSION, u.nodename, u.release, d->rings->nr,
-		     d->info.clock == CTRACE_CLOCK_TSC ? "tsc" : "mono",
-		     (unsigned long long)d->rings->meta->tsc_khz, d->session_id,
-		     target, (unsigned long long)d->info.events, d->info.buf_size,
-		     d->info.privileged,
-		     (unsigned long long)now.tv_sec * 1000000000ull + now.tv_nsec);
+		     "start_realtime_ns=%llu\nuser_only=%d\n",
+		     CTRACE_VERSION, u.nodename, u.release,
+		     d->rings ? d->rings->nr : (unsigned int)sysconf(_SC_NPROCESSORS_CONF),
+		     d->clock == CTRACE_CLOCK_TSC ? "tsc" : "mono",
+		     (unsigned long long)(d->rings ? d->rings->meta->tsc_khz : 0),
+		     d->session_id, target,
+		     (unsigned long long)(d->user_only ? CTRACE_EV_USER : d->info.events),
+		     d->info.buf_size, d->info.privileged,
+		     (unsigned long long)now.tv_sec * 1000000000ull + now.tv_nsec,
+		     d->user_only);
 	return ctrace_writer_meta(d->w, buf, n);
 }
 
@@ -463,17 +454,17 @@ static long drain_ring(struct dump *d, uint32_t i)
 	return total;
 }
 
-static int drain_all(struct dump *d)
+static int drain_all(struct dump *d, bool final)
 {
-	for (uint32_t i = 0; i < d->rings->nr; i++)
+	for (uint32_t i = 0; d->rings && i < d->rings->nr; i++)
 		if (drain_ring(d, i) < 0)
 			return -1;
-	return 0;
+	return user_drain(d, final);
 }
 
 static bool all_stopped(struct dump *d)
 {
-	for (uint32_t i = 0; i < d->rings->nr; i++) {
+	for (uint32_t i = 0; d->rings && i < d->rings->nr; i++) {
 		const uint8_t *p;
 
 		if (!ctrace_ring_stopped(&d->rings->ring[i]) ||
@@ -485,9 +476,9 @@ static bool all_stopped(struct dump *d)
 
 static uint64_t events_read(const struct dump *d)
 {
-	uint64_t n = 0;
+	uint64_t n = user_events(d);
 
-	for (uint32_t i = 0; i < d->rings->nr; i++)
+	for (uint32_t i = 0; d->rings && i < d->rings->nr; i++)
 		n += d->rs[i].walk.events;
 	return n;
 }
@@ -495,9 +486,17 @@ static uint64_t events_read(const struct dump *d)
 static uint64_t lost_total(const struct dump *d)
 {
 	uint64_t n = 0;
+	uint32_t nu = user_nr_rings(d);
+	struct ctrace_ring_stats *st = nu ? calloc(nu, sizeof(*st)) : NULL;
 
-	for (uint32_t i = 0; i < d->rings->nr; i++)
+	for (uint32_t i = 0; d->rings && i < d->rings->nr; i++)
 		n += d->rings->ring[i].page->lost;
+	if (st) {
+		nu = user_ring_stats(d, st, nu);
+		for (uint32_t i = 0; i < nu; i++)
+			n += st[i].lost;
+		free(st);
+	}
 	return n;
 }
 
@@ -517,12 +516,13 @@ static void progress(struct dump *d, bool final)
 
 static int finish_file(struct dump *d)
 {
-	struct ctrace_ring_stats *st = calloc(d->rings->nr, sizeof(*st));
+	uint32_t nk = d->rings ? d->rings->nr : 0, nu = user_nr_rings(d);
+	struct ctrace_ring_stats *st = calloc(nk + nu + 1, sizeof(*st));
 	int err;
 
 	if (!st)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < d->rings->nr; i++) {
+	for (uint32_t i = 0; i < nk; i++) {
 		const struct ctrace_ring_page *pg = d->rings->ring[i].page;
 
 		st[i] = (struct ctrace_ring_stats) {
@@ -535,7 +535,8 @@ static int finish_file(struct dump *d)
 			.lost_read = d->rs[i].walk.lost,
 		};
 	}
-	err = ctrace_writer_stats(d->w, st, d->rings->nr);
+	nu = user_ring_stats(d, st + nk, nu);
+	err = ctrace_writer_stats(d->w, st, nk + nu);
 	free(st);
 	return err ? err : ctrace_writer_end(d->w);
 }
@@ -555,15 +556,79 @@ static void summary(struct dump *d)
 
 	if (d->quiet)
 		return;
-	fprintf(stderr, "ctrace-dump: wrote %s: %llu events from %u CPUs, %llu bytes, %llu lost, %.2fs, cpu %.3fs\n",
-		d->output, (unsigned long long)events_read(d), d->rings->nr,
+	fprintf(stderr, "ctrace-dump: wrote %s: %llu events (%llu user events), %llu bytes, %llu lost, %.2fs, cpu %.3fs\n",
+		d->output, (unsigned long long)events_read(d),
+		(unsigned long long)user_events(d),
 		(unsigned long long)ctrace_writer_bytes(d->w),
 		(unsigned long long)lost, elapsed(d), cpu_seconds());
-	for (uint32_t i = 0; lost && i < d->rings->nr; i++)
+	if (user_corrupt(d))
+		fprintf(stderr, "ctrace-dump:   %llu runs of corrupt user records skipped (a program wrote garbage in its rings; see ctrace report)\n",
+			(unsigned long long)user_corrupt(d));
+	if (d->user_only)
+		fprintf(stderr, "ctrace-dump:   user events only: no kernel module, no scheduler events\n");
+	for (uint32_t i = 0; lost && d->rings && i < d->rings->nr; i++)
 		if (d->rings->ring[i].page->lost)
 			fprintf(stderr, "ctrace-dump:   cpu %u lost %llu events (ring full; try a larger --buffer-size)\n",
 				d->rings->ring[i].cpu,
 				(unsigned long long)d->rings->ring[i].page->lost);
+}
+
+static int open_output(struct dump *d)
+{
+	char emsg[256];
+	int err;
+
+	d->out_fd = open(d->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (d->out_fd < 0) {
+		snprintf(emsg, sizeof(emsg), "cannot create %s: %s", d->output,
+			 strerror(errno));
+		d->error = strdup(emsg);
+		return -errno;
+	}
+	err = ctrace_writer_open(&d->w, d->out_fd);
+	if (!err)
+		err = write_meta(d);
+	if (err)
+		d->error = "cannot write the trace file";
+	return err;
+}
+
+/* The TSC if the kernel uses it as its clocksource, else CLOCK_MONOTONIC. */
+static uint32_t user_only_clock(const struct dump *d)
+{
+	char buf[32] = "";
+	FILE *f;
+
+	if (d->opts.clock == CTRACE_CLOCK_MONO)
+		return CTRACE_CLOCK_MONO;
+	f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	return !strcmp(buf, "tsc\n") ? CTRACE_CLOCK_TSC : CTRACE_CLOCK_MONO;
+}
+
+/* No module: record the command's user events only, from a memfd. */
+static int setup_user_only(struct dump *d, int *go)
+{
+	int err;
+
+	d->clock = user_only_clock(d);
+	if (d->opts.clock == CTRACE_CLOCK_TSC && d->clock != CTRACE_CLOCK_TSC) {
+		d->error = "the TSC is not this kernel's clocksource";
+		return -EOPNOTSUPP;
+	}
+	err = open_output(d);
+	if (!err)
+		err = user_setup_memfd(d);
+	if (!err)
+		err = user_clock_snapshot(d, CTRACE_CLOCK_SNAP_START);
+	/* The command starts after the ring set exists, to inherit it. */
+	if (!err)
+		err = start_child(d, go, false);
+	return err;
 }
 
 static int setup(struct dump *d, int *go)
@@ -571,6 +636,8 @@ static int setup(struct dump *d, int *go)
 	int err, cgfd = -1;
 	char emsg[256];
 
+	if (d->user_only)
+		return setup_user_only(d, go);
 	d->ctl = ctrace_ctl_open(&err);
 	if (!d->ctl)
 		return -ENOMEM;
@@ -617,20 +684,11 @@ static int setup(struct dump *d, int *go)
 	d->rs = calloc(d->rings->nr, sizeof(*d->rs));
 	if (!d->rs)
 		return -ENOMEM;
-	d->out_fd = open(d->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (d->out_fd < 0) {
-		snprintf(emsg, sizeof(emsg), "cannot create %s: %s", d->output,
-			 strerror(errno));
-		d->error = strdup(emsg);
-		return -errno;
-	}
-	err = ctrace_writer_open(&d->w, d->out_fd);
-	if (!err)
-		err = write_meta(d);
-	if (err) {
-		d->error = "cannot write the trace file";
+	d->clock = d->info.clock;
+	err = open_output(d);
+	if (err)
 		return err;
-	}
+	user_setup(d);
 	if (!d->attach_id || d->info.state == CTRACE_SESSION_CREATED) {
 		err = ctrace_ctl_session_cmd(d->ctl, CTRACE_CMD_SESSION_START,
 					     d->session_id);
@@ -658,31 +716,59 @@ static bool should_stop(struct dump *d)
 
 static int record(struct dump *d)
 {
-	struct pollfd pfd = { .events = POLLIN };
+	struct pollfd pfd = { .fd = d->devfd, .events = POLLIN };
+	double last_clock = 0;
 	bool stopping = false;
 
-	pfd.fd = d->devfd;
 	for (;;) {
-		if (poll(&pfd, 1, 200) < 0 && errno != EINTR) {
+		/* Kernel rings wake us at their watermark; user rings are polled. */
+		if (poll(&pfd, d->devfd >= 0 ? 1 : 0, user_poll_ms(d)) < 0 &&
+		    errno != EINTR) {
 			d->error = "poll failed";
 			return -errno;
 		}
-		if (drain_all(d))
+		if (drain_all(d, false))
 			return -EPROTO;
+		if (d->user_only && elapsed(d) - last_clock >= 1) {
+			last_clock = elapsed(d);
+			user_clock_snapshot(d, CTRACE_CLOCK_SNAP_PERIODIC);
+		}
 		progress(d, false);
 		if (!stopping && should_stop(d)) {
 			stopping = true;
 			/* Fails when someone else stopped or destroyed it:
 			 * then the rings say so and we finish anyway. */
-			ctrace_ctl_session_cmd(d->ctl, CTRACE_CMD_SESSION_STOP,
-					       d->session_id);
+			if (d->ctl)
+				ctrace_ctl_session_cmd(d->ctl, CTRACE_CMD_SESSION_STOP,
+						       d->session_id);
+			user_stop_writers(d);
 		}
-		if (all_stopped(d))
+		if (stopping && all_stopped(d))
 			break;
+		if (!stopping && d->ctl && all_stopped(d)) {
+			/* Stopped from outside: let user writers finish. */
+			stopping = true;
+			user_stop_writers(d);
+		}
 		if (stopping)
 			pfd.events = 0;	/* stop() is synchronous: spin the drain */
 	}
+	if (drain_all(d, true))
+		return -EPROTO;
+	user_clock_snapshot(d, CTRACE_CLOCK_SNAP_STOP);
 	return finish_file(d);
+}
+
+uint64_t dump_clock_now(const struct dump *d)
+{
+	struct timespec ts;
+
+#if defined(__x86_64__)
+	if (d->clock == CTRACE_CLOCK_TSC)
+		return __builtin_ia32_rdtsc();
+#endif
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
 }
 
 int main(int argc, char **argv)
@@ -735,6 +821,7 @@ int main(int argc, char **argv)
 	if (d.out_fd >= 0 && fsync(d.out_fd) < 0 && errno != EINVAL)
 		err = err ? err : -errno;
 	ctrace_writer_free(d.w);
+	user_free(&d);
 	ctrace_rings_unmap(d.rings);
 	if (d.devfd >= 0)
 		close(d.devfd);	/* destroys the session */

@@ -16,6 +16,9 @@
 #define ctrace_store_release(p, v)					\
 	atomic_store_explicit((_Atomic __typeof__(*(p)) *)(p), (v),	\
 			      memory_order_release)
+#define ctrace_store_relaxed(p, v)					\
+	atomic_store_explicit((_Atomic __typeof__(*(p)) *)(p), (v),	\
+			      memory_order_relaxed)
 #define ctrace_load_relaxed(p)						\
 	atomic_load_explicit((_Atomic __typeof__(*(p)) *)(p),		\
 			     memory_order_relaxed)

@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * User events, end to end: a program linked with libctrace, traced by
+ * ctrace-dump, decoded by the tracefile library.  Each case runs with the
+ * module (the program REGISTERs with /dev/ctrace; skipped where it is not
+ * loaded), and in user-only mode (the ring set in ctrace-dump's memfd),
+ * with rseq and with the lock word.  Natively (make check's "host" stage)
+ * it is built with CTRACE_TEST_NO_MODULE: the user-only variants only,
+ * against a ctrace-dump built with ASan/UBSan.
+ *  - ground truth: known tasks across threads, nested regions, logs,
+ *    counters, an instant and a flow decode to exactly that, in order, with
+ *    the right thread IDs; with the module, the inner region's sleep shows
+ *    as its thread's switch-out, wakeup and switch-in inside the region;
+ *  - migration stress: threads moving between CPUs and taking signals
+ *    write millions of events: nothing corrupt, written = read + lost
+ *    exactly, rseq critical sections aborted and retried;
+ *  - hostile writers: garbage, misaligned and oversized commits, a
+ *    position moved back, a writer killed mid-event: the dump completes,
+ *    the corruption is counted and explained, and what comes after it,
+ *    the kernel's events included, is intact.
+ */
+#include <signal.h>
+#include <stdarg.h>
+
+#include "kselftest_harness.h"
+#include "ktest.h"
+#include "ktrace.h"
+
+static const char *uprog(void)
+{
+	static char path[4096];
+	const char *b = getenv("CTRACE_BUILD");
+
+	snprintf(path, sizeof(path), "%s/tests/progs/ctrace-uprog", b ? b : "build");
+	return path;
+}
+
+/* A trace's user records, by thread, as kt_uev_str() lines. */
+#define MAX_UEV 64
+struct thread_log {
+	uint32_t tid;
+	int n;
+	char line[MAX_UEV][200];
+	uint64_t ts[MAX_UEV];
+};
+
+static void log_uev(struct thread_log *th, const char *s, uint64_t ts)
+{
+	if (th->n < MAX_UEV) {
+		snprintf(th->line[th->n], sizeof(th->line[0]), "%s", s);
+		th->ts[th->n] = ts;
+	}
+	th->n++;
+}
+
+/* The index of @s in @th's log, or -1. */
+static int find_uev(const struct thread_log *th, const char *s)
+{
+	for (int i = 0; i < th->n && i < MAX_UEV; i++)
+		if (!strcmp(th->line[i], s))
+			return i;
+	return -1;
+}
+
+static int expect_lines(struct __test_metadata *_metadata, const struct thread_log *th,
+			const char *const *want, int n)
+{
+	int bad = th->n != n;
+
+	for (int i = 0; i < n && i < th->n && i < MAX_UEV; i++)
+		bad |= strcmp(th->line[i], want[i]) != 0;
+	if (bad) {
+		for (int i = 0; i < th->n && i < MAX_UEV; i++)
+			TH_LOG("tid %u got  %d: %s", th->tid, i, th->line[i]);
+		for (int i = 0; i < n; i++)
+			TH_LOG("tid %u want %d: %s", th->tid, i, want[i]);
+	}
+	return !bad;
+}
+
+/* Append a formatted line to a list of expectations; returns its length. */
+static int __attribute__((format(printf, 4, 5)))
+want(char buf[][160], const char **list, int n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf[n], sizeof(buf[n]), fmt, ap);
+	va_end(ap);
+	list[n] = buf[n];
+	return n + 1;
+}
+
+FIXTURE(ue) {
+	bool no_module;
+	char dump_flags[64];
+	char trace[64], info[64];
+};
+
+FIXTURE_VARIANT(ue) {
+	bool module;		/* REGISTER with /dev/ctrace */
+	bool locked;		/* user-only: the lock word, not rseq */
+};
+
+#ifndef CTRACE_TEST_NO_MODULE
+FIXTURE_VARIANT_ADD(ue, module) {
+	.module = true,
+};
+#endif
+
+FIXTURE_VARIANT_ADD(ue, user_only) {
+	.module = false,
+};
+
+FIXTURE_VARIANT_ADD(ue, user_only_locked) {
+	.module = false,
+	.locked = true,
+};
+
+FIXTURE_SETUP(ue)
+{
+	/* This harness runs the test after a SKIP here: it checks again. */
+	self->no_module = variant->module && access(CTRACE_DEVICE_PATH, F_OK);
+	snprintf(self->dump_flags, sizeof(self->dump_flags), "%s",
+		 variant->module ? "" : variant->locked ? "--user-only --user-locked" :
+		 "--user-only");
+	snprintf(self->trace, sizeof(self->trace), "/tmp/ue-%d.trace", getpid());
+	snprintf(self->info, sizeof(self->info), "/tmp/ue-%d.info", getpid());
+}
+
+#define SKIP_WITHOUT_MODULE() do {					\
+	if (self->no_module)						\
+		SKIP(return, "ctrace.ko is not loaded");		\
+} while (0)
+
+FIXTURE_TEARDOWN(ue)
+{
+	unlink(self->trace);
+	unlink(self->info);
+}
+
+TEST_F(ue, ground_truth)
+{
+	char args[16384], out[8192], task[32], flow[32], want_m[20][160], want_w[8][160];
+	const char *want_main[20], *want_worker[8];
+	unsigned long long task_id, flow_id;
+	struct thread_log *m, *w;
+	uint64_t kernel_events = 0, out_ts = 0, wake_ts = 0, in_ts = 0;
+	int main_tid, worker_tid, ib, ie, nm = 0, nw = 0;
+	struct ctrace_cursor *c;
+	struct ctrace_trace *t;
+	struct ctrace_event ev;
+	char line[200];
+
+	SKIP_WITHOUT_MODULE();
+	snprintf(args, sizeof(args), "%s -o %s -- %s ground %s", self->dump_flags,
+		 self->trace, uprog(), self->info);
+	ASSERT_EQ(0, ktest_dump(args, out, sizeof(out))) TH_LOG("%s", out);
+	ASSERT_LT(0, ktest_read_file(self->info, out, sizeof(out)));
+	ASSERT_EQ(4, sscanf(out, "%d %d %llu %llu", &main_tid, &worker_tid, &task_id, &flow_id));
+	ASSERT_NE(0, task_id);
+	ASSERT_NE(0, flow_id);
+
+	t = kt_open(self->trace);
+	ASSERT_NE(NULL, t);
+	EXPECT_EQ(0, kt_validate(t));
+	EXPECT_EQ(!variant->module, ctrace_trace_user_only(t));
+
+	m = calloc(2, sizeof(*m));
+	ASSERT_NE(NULL, m);
+	w = m + 1;
+	m->tid = main_tid;
+	w->tid = worker_tid;
+	ASSERT_EQ(0, ctrace_cursor_new(t, &c));
+	while (ctrace_cursor_next(c, &ev) == 1) {
+		if (ev.kind == CTRACE_RING_USER) {
+			const struct ctrace_urec *h = ev.rec;
+
+			kt_uev_str(t, &ev, line, sizeof(line));
+			if (h->tid == (uint32_t)main_tid)
+				log_uev(m, line, ev.ts);
+			else if (h->tid == (uint32_t)worker_tid)
+				log_uev(w, line, ev.ts);
+			else
+				TH_LOG("a user record of tid %u: %s", h->tid, line);
+			EXPECT_TRUE(h->tid == (uint32_t)main_tid || h->tid == (uint32_t)worker_tid);
+		} else if (ev.kind == CTRACE_RING_KERNEL) {
+			const struct ctrace_krec_switch *sw = ev.rec;
+			const struct ctrace_krec_wakeup *wk = ev.rec;
+
+			kernel_events++;
+			/* Where the main thread slept inside "inner" (the last
+			 * sleep before "REGION_END inner"). */
+			if (find_uev(m, "REGION_BEGIN inner") < 0 ||
+			    find_uev(m, "REGION_END inner") >= 0)
+				continue;
+			if (ev.type == CTRACE_KREC_SWITCH && sw->prev_tid == (uint32_t)main_tid &&
+			    (ev.aux & CTRACE_SWITCH_STATE_MASK) == CTRACE_STATE_SLEEPING)
+				out_ts = ev.ts, wake_ts = in_ts = 0;
+			else if (ev.type == CTRACE_KREC_WAKEUP && wk->tid == (uint32_t)main_tid &&
+				 out_ts)
+				wake_ts = ev.ts;
+			else if (ev.type == CTRACE_KREC_SWITCH && sw->next_tid == (uint32_t)main_tid &&
+				 wake_ts)
+				in_ts = ev.ts;
+		}
+	}
+	ctrace_cursor_free(c);
+
+	snprintf(task, sizeof(task), "task=%llu", task_id);
+	snprintf(flow, sizeof(flow), "flow=%llu", flow_id);
+	/* Each thread announces itself first, under the name it set. */
+	nm = want(want_m, want_main, nm, "THREAD umain tgid=%d", main_tid);
+	nm = want(want_m, want_main, nm, "TASK_BEGIN job %s parent=0", task);
+	nm = want(want_m, want_main, nm, "REGION_BEGIN outer %s", task);
+	nm = want(want_m, want_main, nm, "LOG cat %s hello", task);
+	nm = want(want_m, want_main, nm, "REGION_BEGIN inner");
+	nm = want(want_m, want_main, nm, "COUNTER depth 2");
+	nm = want(want_m, want_main, nm, "COUNTER_F ratio 0.5");
+	nm = want(want_m, want_main, nm, "REGION_END inner");
+	nm = want(want_m, want_main, nm, "REGION_END outer %s", task);
+	nm = want(want_m, want_main, nm, "FLOW_BEGIN handoff %s", flow);
+	nm = want(want_m, want_main, nm, "TASK_END %s", task);
+	nw = want(want_w, want_worker, nw, "THREAD uworker tgid=%d", main_tid);
+	nw = want(want_w, want_worker, nw, "REGION_BEGIN work %s", task);
+	nw = want(want_w, want_worker, nw, "INSTANT tick %s", task);
+	nw = want(want_w, want_worker, nw, "LOG cat %s n=42", task);
+	nw = want(want_w, want_worker, nw, "FLOW_END %s", flow);
+	nw = want(want_w, want_worker, nw, "REGION_END work %s", task);
+	EXPECT_TRUE(expect_lines(_metadata, m, want_main, nm));
+	EXPECT_TRUE(expect_lines(_metadata, w, want_worker, nw));
+
+	/* One timeline: the flow's end after its beginning, on another
+	 * thread; the task's end after the worker's last event. */
+	if (m->n == nm && w->n == nw) {
+		EXPECT_LT(m->ts[9], w->ts[4]);
+		EXPECT_LT(w->ts[5], m->ts[10]);
+	}
+
+	ib = find_uev(m, "REGION_BEGIN inner");
+	ie = find_uev(m, "REGION_END inner");
+	if (variant->module) {
+		/* The sleep inside "inner", from the scheduler's side. */
+		ASSERT_LE(0, ib);
+		ASSERT_LE(0, ie);
+		EXPECT_LT(0, kernel_events);
+		EXPECT_NE(0, out_ts) TH_LOG("no switch-out of %d inside the region", main_tid);
+		EXPECT_NE(0, wake_ts) TH_LOG("no wakeup of %d inside the region", main_tid);
+		EXPECT_NE(0, in_ts) TH_LOG("no switch-in of %d inside the region", main_tid);
+		EXPECT_LT(m->ts[ib], out_ts);
+		EXPECT_LE(out_ts, wake_ts);
+		EXPECT_LE(wake_ts, in_ts);
+		EXPECT_LT(in_ts, m->ts[ie]);
+		/* 20 ms asleep: the region lasts longer than that. */
+		EXPECT_LT(20000000, ctrace_trace_mono_ns(t, m->ts[ie]) -
+				    ctrace_trace_mono_ns(t, m->ts[ib]));
+	} else {
+		EXPECT_EQ(0, kernel_events);
+	}
+	free(m);
+	ctrace_trace_close(t);
+}
+
+/* Sum of the user rings' lost counts (what the LOST records say). */
+static uint64_t user_lost(const struct ctrace_trace *t)
+{
+	uint64_t lost = 0;
+
+	for (size_t i = 0; i < ctrace_trace_nr_rings(t); i++) {
+		const struct ctrace_ring_info *r = ctrace_trace_ring(t, i);
+
+		if (r->kind == CTRACE_RING_USER)
+			lost += r->lost;
+	}
+	return lost;
+}
+
+TEST_F(ue, migration_stress)
+{
+	unsigned long long attempted, dropped, aborts;
+	uint64_t read = 0, other = 0, corrupt = 0;
+	char args[16384], out[8192], line[200];
+	struct ctrace_cursor *c;
+	struct ctrace_trace *t;
+	struct ctrace_event ev;
+	int mode;
+
+	SKIP_WITHOUT_MODULE();
+	/* 4 threads x 500,000 events, on however many CPUs there are. */
+	snprintf(args, sizeof(args), "%s -o %s -- %s stress 4 500000 %s", self->dump_flags,
+		 self->trace, uprog(), self->info);
+	ASSERT_EQ(0, ktest_dump(args, out, sizeof(out))) TH_LOG("%s", out);
+	ASSERT_LT(0, ktest_read_file(self->info, out, sizeof(out)));
+	ASSERT_EQ(4, sscanf(out, "%llu %llu %llu %d", &attempted, &dropped, &aborts, &mode));
+	EXPECT_EQ(2000000, attempted);
+	EXPECT_EQ(variant->locked ? 2 : 1, mode);
+
+	t = kt_open(self->trace);
+	ASSERT_NE(NULL, t);
+	EXPECT_EQ(0, kt_validate(t));
+	ASSERT_EQ(0, ctrace_cursor_new(t, &c));
+	while (ctrace_cursor_next(c, &ev) == 1) {
+		if (ev.kind != CTRACE_RING_USER)
+			continue;
+		if (ev.type == CTRACE_UREC_COUNTER &&
+		    !strcmp(kt_ustr(t, &ev, ev.aux), "stress")) {
+			read++;
+		} else if (ev.type == CTRACE_FREC_CORRUPT) {
+			corrupt++;
+		} else if (ev.type != CTRACE_UREC_THREAD && ev.type != CTRACE_UREC_LOST) {
+			kt_uev_str(t, &ev, line, sizeof(line));
+			if (other++ < 5)
+				TH_LOG("unexpected: %s", line);
+		}
+	}
+	EXPECT_EQ(NULL, ctrace_cursor_error(c));
+	ctrace_cursor_free(c);
+	EXPECT_EQ(0, corrupt);
+	EXPECT_EQ(0, other);
+	/* Every event is either in the file or counted as lost, exactly. */
+	EXPECT_EQ(attempted, read + user_lost(t))
+		TH_LOG("read %llu lost %llu", (unsigned long long)read,
+		       (unsigned long long)user_lost(t));
+	EXPECT_EQ(dropped, user_lost(t));
+	/* Signals every 100 us land inside critical sections. */
+	if (!variant->locked)
+		EXPECT_LT(0, aborts);
+	TH_LOG("read %llu, lost %llu, rseq aborts %llu", (unsigned long long)read,
+	       (unsigned long long)user_lost(t), aborts);
+	ctrace_trace_close(t);
+}
+
+/* What a hostile run left: good instants by name, CORRUPT records. */
+struct hostile_result {
+	int before, after, ground_events;
+	uint64_t corrupt, corrupt_bytes, kernel_events;
+	char reasons[256];
+};
+
+static void hostile_scan(struct ctrace_trace *t, struct hostile_result *r)
+{
+	struct ctrace_cursor *c;
+	struct ctrace_event ev;
+
+	memset(r, 0, sizeof(*r));
+	if (ctrace_cursor_new(t, &c))
+		return;
+	while (ctrace_cursor_next(c, &ev) == 1) {
+		if (ev.kind == CTRACE_RING_KERNEL)
+			r->kernel_events++;
+		if (ev.kind != CTRACE_RING_USER)
+			continue;
+		if (ev.type == CTRACE_FREC_CORRUPT) {
+			const struct ctrace_frec_corrupt *k = ev.rec;
+			const char *why = ctrace_corrupt_reason_name(k->reason);
+			size_t n = strlen(r->reasons);
+
+			r->corrupt++;
+			r->corrupt_bytes += k->bytes;
+			snprintf(r->reasons + n, sizeof(r->reasons) - n, "%s ", why ? why : "?");
+		} else if (ev.type == CTRACE_UREC_INSTANT) {
+			const char *name = kt_ustr(t, &ev, ev.aux);
+
+			r->before += !strcmp(name, "before");
+			r->after += !strcmp(name, "after");
+		} else if (ev.type == CTRACE_UREC_TASK_BEGIN) {
+			r->ground_events++;
+		}
+	}
+	ctrace_cursor_free(c);
+}
+
+static void hostile_run(struct __test_metadata *_metadata, FIXTURE_DATA(ue) *self,
+			const char *kind, bool expect_corrupt, bool keeps_before)
+{
+	char args[16384], out[8192];
+	struct hostile_result r;
+	struct ctrace_validation v;
+	struct ctrace_trace *t;
+
+	SKIP_WITHOUT_MODULE();
+	/* The hostile writer, then a well-behaved program of the same user. */
+	snprintf(args, sizeof(args),
+		 "%s -o %s -- sh -c '%s hostile %s > /dev/null && %s ground %s'",
+		 self->dump_flags, self->trace, uprog(), kind, uprog(), self->info);
+	ASSERT_EQ(0, ktest_dump(args, out, sizeof(out))) TH_LOG("%s", out);
+	t = kt_open(self->trace);
+	ASSERT_NE(NULL, t);
+	hostile_scan(t, &r);
+	TH_LOG("%s: %llu CORRUPT records (%llu bytes): %s", kind,
+	       (unsigned long long)r.corrupt, (unsigned long long)r.corrupt_bytes, r.reasons);
+	EXPECT_EQ(keeps_before, r.before);
+	EXPECT_EQ(10, r.after);
+	EXPECT_EQ(1, r.ground_events);
+	if (expect_corrupt) {
+		EXPECT_LT(0, r.corrupt);
+	} else {
+		EXPECT_EQ(0, r.corrupt);
+	}
+	/* Everything else holds together: the validator finds nothing but
+	 * the corruption it is told about. */
+	ctrace_validate(t, &v, NULL);
+	EXPECT_EQ(r.corrupt, v.corrupt);
+	EXPECT_EQ(0, v.errors) TH_LOG("%s", v.first_error);
+	if (self->dump_flags[0] == '\0')
+		EXPECT_LT(0, r.kernel_events);
+	ctrace_trace_close(t);
+}
+
+TEST_F(ue, hostile_garbage)
+{
+	hostile_run(_metadata, self, "garbage", true, true);
+}
+
+TEST_F(ue, hostile_misaligned)
+{
+	hostile_run(_metadata, self, "misaligned", true, true);
+}
+
+TEST_F(ue, hostile_oversized)
+{
+	hostile_run(_metadata, self, "oversized", true, true);
+}
+
+TEST_F(ue, hostile_backwards)
+{
+	/* What the ring held unread when its position went back is gone
+	 * (the "before" event): nothing can tell it from what comes next. */
+	hostile_run(_metadata, self, "backwards", true, false);
+}
+
+TEST_F(ue, hostile_killed_mid_event)
+{
+	/* With rseq an uncommitted event is nothing at all; with the lock
+	 * word the dumper takes a dead holder's lock back. */
+	hostile_run(_metadata, self, "killed", false, true);
+}
+
+TEST_HARNESS_MAIN
