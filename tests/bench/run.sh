@@ -3,6 +3,7 @@
 # side in one VM boot per kernel.
 #
 #   tests/bench/run.sh [-k "KERNELS"] [-r ROUNDS] [-n REPEATS] [--no-wall]
+#                      [--user-only | --no-user]
 #
 # 1. Instruction counts: QEMU with -icount shift=0,sleep=off and -smp 1,
 #    where the guest clock advances one ns per executed instruction, so
@@ -14,6 +15,9 @@
 #    when tests/bench/build-lttng.sh could build it for that kernel).
 # 2. Wall clock with -smp 2 (TCG): the same states, as ratios to none.
 # 3. ctrace-dump's own CPU time per MB drained (-smp 2).
+# 4. User events (tests/bench/user-bench.sh): ns per event natively beside
+#    the floor, LTTng-UST and Go's runtime/trace, and in the VM (-smp 2,
+#    newest kernel) with the module beside trace_marker; losses.
 #
 # Results: a table on stdout and in build/bench/results.md.
 set -uo pipefail
@@ -24,8 +28,12 @@ kernels=$("$top/tools/build/kernels.sh" --test)
 rounds=20000
 repeats=5
 wall=1
+kernel_part=1
+user_part=1
 while [ $# -gt 0 ]; do
 	case $1 in
+	--user-only) kernel_part=0; shift ;;
+	--no-user) user_part=0; shift ;;
 	-k) kernels=$2; shift 2 ;;
 	-r) rounds=$2; shift 2 ;;
 	-n) repeats=$2; shift 2 ;;
@@ -36,9 +44,6 @@ done
 out=$O/bench
 mkdir -p "$out"
 states="none ctrace_noread ctrace ftrace perf lttng none"
-
-# LTTng's modules, where they build (idempotent; minutes the first time).
-"$here/build-lttng.sh" $kernels || echo "run.sh: LTTng modules did not build; continuing without"
 
 guest() {	# guest FILE CMD...: a script the VM runs (the project dir is shared)
 	local f=$1
@@ -53,6 +58,22 @@ guest() {	# guest FILE CMD...: a script the VM runs (the project dir is shared)
 
 results=$out/results.txt
 : > "$results"
+
+if [ $user_part = 1 ]; then
+	echo "== user events, natively (user-only mode)"
+	CTRACE_BUILD=$O "$here/user-bench.sh" native | tee -a "$results"
+	krel=$("$top/tools/build/kernels.sh" --resolve "$(echo $kernels | awk '{print $NF}')")
+	echo "== user events in the VM: $krel, -smp 2 (TCG)"
+	guest "$out/user.sh" "$here/user-bench.sh" vm 3
+	"$top/tests/vm/run-vm" -k "$krel" -s 2 -t 3600 -- bash "$out/user.sh" 2>&1 |
+		tr -d '\r' | grep -E '^(RESULT|LOSS)' | tee -a "$results"
+fi
+[ $kernel_part = 1 ] || kernels=
+
+# LTTng's modules, where they build (idempotent; minutes the first time).
+[ -z "$kernels" ] || "$here/build-lttng.sh" $kernels ||
+	echo "run.sh: LTTng modules did not build; continuing without"
+
 for k in $kernels; do
 	krel=$("$top/tools/build/kernels.sh" --resolve "$k")
 	echo "== $krel: instruction counts (-icount, -smp 1), $repeats x $rounds round trips per state"
@@ -107,5 +128,39 @@ END {
 			printf "\nctrace-dump: %s\n", cost[krel]
 	}
 }' "$results" | tee "$out/results.md"
+
+# User events: per place and thread count, each row beside the floor.
+awk '
+$1 == "RESULT" && ($2 == "native" || $2 == "vm") {
+	key = $2 " " $4
+	if (!(key in seen)) { keys[++nk] = key; seen[key] = 1 }
+	rows[key] = rows[key] "\n" $3 " " $5 " " $6 " " $7
+	if ($3 == "floor") floor[key] = $5
+}
+$1 == "LOSS" { loss[++nl] = $0 }
+END {
+	for (i = 1; i <= nk; i++) {
+		split(keys[i], kk, " ")
+		printf "\n### user events, %s, %s thread(s): ns per event (median)\n\n", \
+			kk[1] == "native" ? "natively (user-only mode)" : "in the VM (TCG, -smp 2)", kk[2]
+		print "| what | ns per event | vs. floor | events | lost |"
+		print "|---|---|---|---|---|"
+		n = split(rows[keys[i]], r, "\n")
+		for (j = 2; j <= n; j++) {
+			split(r[j], f, " ")
+			d = (f[2] == "-" || !(keys[i] in floor)) ? "" : sprintf("%+.1f", f[2] - floor[keys[i]])
+			printf "| %s | %s | %s | %s | %s |\n", f[1], f[2], d, f[3], f[4]
+		}
+	}
+	if (nl) {
+		print "\n### user events: losses with default buffers\n"
+		print "| where | load | written | in the file | lost |"
+		print "|---|---|---|---|---|"
+		for (i = 1; i <= nl; i++) {
+			split(loss[i], f, " ")
+			printf "| %s | %s | %s | %s | %s |\n", f[2], f[3], f[4], f[5], f[6]
+		}
+	}
+}' "$results" | tee -a "$out/results.md"
 echo
 echo "raw results: $results; table: $out/results.md"

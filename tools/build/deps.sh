@@ -24,8 +24,9 @@ pkgs=(
 if [ "${1:-}" = --bench ]; then
 	# perf, LTTng's tools and babeltrace2 to check its traces; LTTng's
 	# modules are built from lttng-modules-dkms's source by
-	# tests/bench/build-lttng.sh (the package itself fails to install)
-	pkgs+=(linux-perf lttng-tools babeltrace2 dpkg-dev)
+	# tests/bench/build-lttng.sh (the package itself fails to install);
+	# LTTng-UST and Go 1.19 for the user-event benchmark
+	pkgs+=(linux-perf lttng-tools babeltrace2 dpkg-dev liblttng-ust-dev golang-go)
 fi
 
 missing=()
