@@ -261,6 +261,47 @@ TEST_F(ue, ground_truth)
 	ctrace_trace_close(t);
 }
 
+/* `ctrace record` is ctrace-dump; `ctrace report` shows threads apart. */
+TEST_F(ue, record_and_report_per_thread)
+{
+	char args[16384], out[65536], *worker, *worker_part, *main_part;
+	int main_tid, worker_tid;
+
+	SKIP_WITHOUT_MODULE();
+	snprintf(args, sizeof(args), "%s record -q %s -o %s -- %s ground %s",
+		 ktest_tool("ctrace"), self->dump_flags, self->trace, uprog(), self->info);
+	ASSERT_EQ(0, ktest_run(args, out, sizeof(out))) TH_LOG("%s", out);
+	ASSERT_LT(0, ktest_read_file(self->info, out, sizeof(out)));
+	ASSERT_EQ(2, sscanf(out, "%d %d", &main_tid, &worker_tid));
+
+	/* One thread: its regions, not the other's. */
+	snprintf(args, sizeof(args), "%s report --events --tid %d %s", ktest_tool("ctrace"),
+		 worker_tid, self->trace);
+	ASSERT_EQ(0, ktest_run(args, out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "begin name=work depth=1")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "instant  name=tick")) TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(out, "name=outer")) TH_LOG("%s", out);
+
+	/* Each thread that wrote user events, in turn, nesting shown. */
+	snprintf(args, sizeof(args), "%s report --events --per-thread %s", ktest_tool("ctrace"),
+		 self->trace);
+	ASSERT_EQ(0, ktest_run(args, out, sizeof(out))) TH_LOG("%s", out);
+	snprintf(args, sizeof(args), "== thread %d\n", worker_tid);
+	worker = strstr(out, args);
+	worker_part = worker ? worker + strlen(args) : NULL;
+	snprintf(args, sizeof(args), "== thread %d\n", main_tid);
+	main_part = strstr(out, args);
+	ASSERT_NE(NULL, worker) TH_LOG("%s", out);
+	ASSERT_NE(NULL, main_part) TH_LOG("%s", out);
+	ASSERT_LT(main_part, worker);
+	*worker = '\0';
+	EXPECT_NE(NULL, strstr(main_part, "begin name=inner depth=2")) TH_LOG("%s", main_part);
+	EXPECT_EQ(NULL, strstr(main_part, "name=work")) TH_LOG("%s", main_part);
+	if (variant->module)	/* the sleep in "inner", in its thread's story */
+		EXPECT_NE(NULL, strstr(main_part, "switch ")) TH_LOG("%s", main_part);
+	EXPECT_NE(NULL, strstr(worker_part, "begin name=work")) TH_LOG("%s", worker_part);
+}
+
 /* Sum of the user rings' lost counts (what the LOST records say). */
 static uint64_t user_lost(const struct ctrace_trace *t)
 {

@@ -213,7 +213,64 @@ struct printer {
 		bool known;
 	} *cur;			/* per ring index: the thread on that CPU */
 	struct ctrace_ustate us;	/* regions and tasks, for depth and dur */
+	const uint32_t *tids;	/* print only what involves these, if any */
+	size_t nr_tids;
 };
+
+static bool tid_wanted(const struct printer *p, uint32_t tid)
+{
+	for (size_t i = 0; i < p->nr_tids; i++)
+		if (p->tids[i] == tid)
+			return true;
+	return false;
+}
+
+/* Does @ev involve one of the threads asked for (as actor or subject)? */
+static bool involves(const struct printer *p, const struct ctrace_event *ev,
+		     bool known, uint32_t who)
+{
+	uint32_t a = 0, b = 0;
+
+	if (!p->nr_tids)
+		return true;
+	if (known && tid_wanted(p, who))
+		return true;
+	if (ev->kind != CTRACE_RING_KERNEL)
+		return false;
+	switch (ev->type) {
+	case CTRACE_KREC_SWITCH: {
+		struct ctrace_krec_switch k;
+
+		memcpy(&k, ev->rec, sizeof(k));
+		a = k.prev_tid, b = k.next_tid;
+		break;
+	}
+	case CTRACE_KREC_WAKEUP: {
+		struct ctrace_krec_wakeup k;
+
+		memcpy(&k, ev->rec, sizeof(k));
+		a = k.tid, b = k.waker_tid;
+		break;
+	}
+	case CTRACE_KREC_FORK: {
+		struct ctrace_krec_fork k;
+
+		memcpy(&k, ev->rec, sizeof(k));
+		a = k.parent_tid, b = k.child_tid;
+		break;
+	}
+	case CTRACE_KREC_EXEC: case CTRACE_KREC_EXIT: case CTRACE_KREC_RENAME:
+	case CTRACE_KREC_MIGRATE: case CTRACE_KREC_THREAD:
+		/* Each starts with the thread's ID. */
+		if (ev->size >= sizeof(struct ctrace_krec) + 4)
+			memcpy(&a, (const unsigned char *)ev->rec + sizeof(struct ctrace_krec), 4);
+		b = a;
+		break;
+	default:
+		return false;
+	}
+	return (a && tid_wanted(p, a)) || (b && tid_wanted(p, b));
+}
 
 /* The thread in front of the line: comm and tid columns. */
 static void actor(const struct printer *p, bool known, uint32_t tid,
@@ -246,6 +303,8 @@ static void put_line(const struct printer *p, const struct ctrace_event *ev,
 {
 	char comm[CTRACE_COMM_LEN + 1], tidbuf[16], cpu[16];
 
+	if (!involves(p, ev, known, who))
+		return;
 	actor(p, known, who, comm, sizeof(comm), tidbuf, sizeof(tidbuf));
 	if (ev->kind == CTRACE_RING_USER)
 		snprintf(cpu, sizeof(cpu), "%03u", ctrace_uring_cpu(ev->ring));
@@ -668,8 +727,14 @@ int ctrace_print_events(struct ctrace_trace *t, FILE *out, FILE *err)
 int ctrace_print_events_flags(struct ctrace_trace *t, FILE *out, FILE *err,
 			      unsigned int flags)
 {
+	return ctrace_print_thread_events(t, out, err, flags, NULL, 0);
+}
+
+int ctrace_print_thread_events(struct ctrace_trace *t, FILE *out, FILE *err,
+			       unsigned int flags, const uint32_t *tids, size_t nr_tids)
+{
 	struct ctrace_event ev;
-	struct printer p = { .flags = flags };
+	struct printer p = { .flags = flags, .tids = tids, .nr_tids = nr_tids };
 	int r;
 
 	r = printer_init(&p, t, err);

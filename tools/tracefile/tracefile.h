@@ -351,6 +351,11 @@ int ctrace_validate(struct ctrace_trace *t, struct ctrace_validation *v,
 int ctrace_print_events(struct ctrace_trace *t, FILE *out, FILE *err);
 /* CTRACE_PRINT_WALL: UTC time of day (CLOCK_REALTIME) instead of seconds. */
 #define CTRACE_PRINT_WALL	0x1
+/* Only the events that involve one of @tids: theirs (user events, what
+ * they run), and the kernel events that name them (switched in or out,
+ * woken or waking, forked, exec, exit, renamed, migrated). */
+int ctrace_print_thread_events(struct ctrace_trace *t, FILE *out, FILE *err,
+			       unsigned int flags, const uint32_t *tids, size_t nr_tids);
 int ctrace_print_events_flags(struct ctrace_trace *t, FILE *out, FILE *err,
 			      unsigned int flags);
 /*
