@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "barrier.h"
 #include "fastpath.h"
@@ -157,6 +158,9 @@ void ctrace_thread_name(const char *name)
 {
 	strncpy(ctrace_tls.name, name, sizeof(ctrace_tls.name) - 1);
 	ctrace_tls.name[sizeof(ctrace_tls.name) - 1] = '\0';
+	/* The kernel's name too, so that its events and other tools agree
+	 * (a RENAME record when traced). */
+	prctl(PR_SET_NAME, ctrace_tls.name);
 	/* Announce again, with the new name, at the next event. */
 	ctrace_tls.announced = false;
 	ctrace_tls.fast_gen = 0;

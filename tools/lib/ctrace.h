@@ -213,7 +213,8 @@ static inline void ctrace_flow_end(ctrace_flow_t flow)
 		ctrace_flow_end_(flow);
 }
 
-/* Name the calling thread in traces (as well as with prctl). */
+/* Name the calling thread, in traces and for the kernel (PR_SET_NAME):
+ * up to 15 bytes. */
 CTRACE_API void ctrace_thread_name(const char *name);
 
 /*
