@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,6 +43,16 @@ static inline const char *ktest_workload(void)
 	const char *b = getenv("CTRACE_BUILD");
 
 	snprintf(path, sizeof(path), "%s/tests/progs/ctrace-workload", b ? b : "build");
+	return path;
+}
+
+/* Path of the user-event test program: $CTRACE_BUILD/tests/progs/ctrace-uprog. */
+static inline const char *ktest_uprog(void)
+{
+	static char path[4096];
+	const char *b = getenv("CTRACE_BUILD");
+
+	snprintf(path, sizeof(path), "%s/tests/progs/ctrace-uprog", b ? b : "build");
 	return path;
 }
 
@@ -175,5 +187,35 @@ static inline int ktest_dump(const char *args, char *out, size_t size)
 		return -1;
 	return ktest_run(cmd, out, size);
 }
+
+#define KTEST_NOBODY 65534
+
+/*
+ * Become nobody.  Changing credentials makes a process non-dumpable, so
+ * not even its new owner may trace it; a process nobody starts is
+ * dumpable, so set it back to be like one.
+ */
+static inline int ktest_become_nobody(void)
+{
+	if (setgroups(0, NULL) || setresgid(KTEST_NOBODY, KTEST_NOBODY, KTEST_NOBODY) ||
+	    setresuid(KTEST_NOBODY, KTEST_NOBODY, KTEST_NOBODY))
+		return -1;
+	return prctl(PR_SET_DUMPABLE, 1);
+}
+
+/*
+ * Checks in a child that changed credentials (the harness's EXPECT works
+ * in the test's own process only): count and explain, then exit with
+ * ktest_failures != 0.
+ */
+static int ktest_failures __attribute__((unused));
+#define KT_CHECK(cond, ...) do {					\
+	if (!(cond)) {							\
+		ktest_failures++;					\
+		fprintf(stderr, "# %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+		fprintf(stderr, __VA_ARGS__);				\
+		fputc('\n', stderr);					\
+	}								\
+} while (0)
 
 #endif

@@ -9,11 +9,9 @@
  *    trace is CTRACE_TID_HIDDEN, never its ID or name.
  */
 #include <dirent.h>
-#include <grp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #include "kselftest_harness.h"
@@ -21,31 +19,7 @@
 #include "ktest.h"
 #include "ktrace.h"
 
-#define NOBODY 65534
-
-/*
- * Become nobody.  Changing credentials makes a process non-dumpable, so
- * not even its new owner may trace it; a process nobody starts is
- * dumpable, so set it back to be like one.
- */
-static int drop_privileges(void)
-{
-	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-	    setresuid(NOBODY, NOBODY, NOBODY))
-		return -1;
-	return prctl(PR_SET_DUMPABLE, 1);
-}
-
-/* Checks in a child that dropped its privileges: count and explain. */
-static int failures;
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		failures++;						\
-		fprintf(stderr, "# %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-	}								\
-} while (0)
+#define NOBODY KTEST_NOBODY
 
 static int try_new(struct ctrace_ctl *ctl, enum ctrace_target_kind kind,
 		   uint32_t pid, int cgfd, uint32_t buf_size,
@@ -67,50 +41,50 @@ static void unprivileged_checks(uint32_t root_session)
 	int err, cgfd, fd;
 
 	ctl = ctrace_ctl_open(&err);
-	CHECK(ctl && !err, "cannot open netlink as nobody");
+	KT_CHECK(ctl && !err, "cannot open netlink as nobody");
 	if (!ctl || err)
 		return;
 
 	err = try_new(ctl, CTRACE_TARGET_ALL, 0, -1, 0, &info);
-	CHECK(err == -EACCES, "all: %d", err);
-	CHECK(strstr(ctrace_ctl_error(ctl), "CAP_PERFMON"), "all: %s", ctrace_ctl_error(ctl));
+	KT_CHECK(err == -EACCES, "all: %d", err);
+	KT_CHECK(strstr(ctrace_ctl_error(ctl), "CAP_PERFMON"), "all: %s", ctrace_ctl_error(ctl));
 
 	cgfd = open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY);
 	err = try_new(ctl, CTRACE_TARGET_CGROUP, 0, cgfd, 0, &info);
-	CHECK(err == -EACCES, "cgroup: %d", err);
-	CHECK(strstr(ctrace_ctl_error(ctl), "CAP_PERFMON"), "cgroup: %s", ctrace_ctl_error(ctl));
+	KT_CHECK(err == -EACCES, "cgroup: %d", err);
+	KT_CHECK(strstr(ctrace_ctl_error(ctl), "CAP_PERFMON"), "cgroup: %s", ctrace_ctl_error(ctl));
 	close(cgfd);
 
 	err = try_new(ctl, CTRACE_TARGET_PIDS, 1, -1, 0, &info);
-	CHECK(err == -EACCES, "pid 1: %d", err);
-	CHECK(strstr(ctrace_ctl_error(ctl), "another user"), "pid 1: %s", ctrace_ctl_error(ctl));
+	KT_CHECK(err == -EACCES, "pid 1: %d", err);
+	KT_CHECK(strstr(ctrace_ctl_error(ctl), "another user"), "pid 1: %s", ctrace_ctl_error(ctl));
 	err = try_new(ctl, CTRACE_TARGET_PIDS, getppid(), -1, 0, &info);
-	CHECK(err == -EACCES, "root parent: %d", err);
+	KT_CHECK(err == -EACCES, "root parent: %d", err);
 
 	/* Another user's session: no look, no touch. */
 	err = ctrace_ctl_session_get(ctl, root_session, &info);
-	CHECK(err == -EACCES, "get root's session: %d", err);
-	CHECK(strstr(ctrace_ctl_error(ctl), "another user"), "%s", ctrace_ctl_error(ctl));
+	KT_CHECK(err == -EACCES, "get root's session: %d", err);
+	KT_CHECK(strstr(ctrace_ctl_error(ctl), "another user"), "%s", ctrace_ctl_error(ctl));
 	err = ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_STOP, root_session);
-	CHECK(err == -EACCES, "stop root's session: %d", err);
+	KT_CHECK(err == -EACCES, "stop root's session: %d", err);
 	err = ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_DESTROY, root_session);
-	CHECK(err == -EACCES, "destroy root's session: %d", err);
+	KT_CHECK(err == -EACCES, "destroy root's session: %d", err);
 	fd = open(CTRACE_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-	CHECK(fd >= 0, "open /dev/ctrace as nobody: %d", errno);
+	KT_CHECK(fd >= 0, "open /dev/ctrace as nobody: %d", errno);
 	err = ioctl(fd, CTRACE_IOC_ATTACH, &at) ? -errno : 0;
-	CHECK(err == -EACCES, "attach to root's session: %d", err);
+	KT_CHECK(err == -EACCES, "attach to root's session: %d", err);
 
 	/* Its own process: yes, within its memory allowance (256 KiB). */
 	err = try_new(ctl, CTRACE_TARGET_PIDS, getpid(), -1, 1 << 20, &info);
-	CHECK(err == -EDQUOT, "1 MiB per CPU as nobody: %d", err);
-	CHECK(strstr(ctrace_ctl_error(ctl), "user_buffer_kb"), "%s", ctrace_ctl_error(ctl));
+	KT_CHECK(err == -EDQUOT, "1 MiB per CPU as nobody: %d", err);
+	KT_CHECK(strstr(ctrace_ctl_error(ctl), "user_buffer_kb"), "%s", ctrace_ctl_error(ctl));
 	err = try_new(ctl, CTRACE_TARGET_PIDS, getpid(), -1, 4096, &info);
-	CHECK(err == 0, "own process: %d %s", err, ctrace_ctl_error(ctl));
+	KT_CHECK(err == 0, "own process: %d %s", err, ctrace_ctl_error(ctl));
 	if (!err) {
-		CHECK(!info.privileged, "nobody's session is privileged");
-		CHECK(info.owner_uid == NOBODY, "owner %u", info.owner_uid);
+		KT_CHECK(!info.privileged, "nobody's session is privileged");
+		KT_CHECK(info.owner_uid == NOBODY, "owner %u", info.owner_uid);
 		err = ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_START, info.id);
-		CHECK(err == 0, "start own session: %d", err);
+		KT_CHECK(err == 0, "start own session: %d", err);
 		ctrace_session_info_free(&info);
 	}
 	close(fd);
@@ -139,10 +113,10 @@ TEST(unprivileged_refusals)
 	child = fork();
 	ASSERT_LE(0, child);
 	if (!child) {
-		if (drop_privileges())
+		if (ktest_become_nobody())
 			_exit(100);
 		unprivileged_checks(info.id);
-		_exit(failures);
+		_exit(ktest_failures);
 	}
 	waitpid(child, &status, 0);
 	EXPECT_EQ(0, ktest_set_param("user_buffer_kb", old));
@@ -215,7 +189,7 @@ TEST(foreign_threads_are_hidden)
 	child = fork();
 	ASSERT_LE(0, child);
 	if (!child) {
-		if (drop_privileges())
+		if (ktest_become_nobody())
 			_exit(100);
 		execl(ktest_tool("ctrace-dump"), "ctrace-dump", "-q", "-o", trace, "--",
 		      ktest_workload(), "spin", "0.5", (char *)NULL);

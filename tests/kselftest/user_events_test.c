@@ -26,15 +26,6 @@
 #include "ktest.h"
 #include "ktrace.h"
 
-static const char *uprog(void)
-{
-	static char path[4096];
-	const char *b = getenv("CTRACE_BUILD");
-
-	snprintf(path, sizeof(path), "%s/tests/progs/ctrace-uprog", b ? b : "build");
-	return path;
-}
-
 /* A trace's user records, by thread, as kt_uev_str() lines. */
 #define MAX_UEV 64
 struct thread_log {
@@ -154,7 +145,7 @@ TEST_F(ue, ground_truth)
 
 	SKIP_WITHOUT_MODULE();
 	snprintf(args, sizeof(args), "%s -o %s -- %s ground %s", self->dump_flags,
-		 self->trace, uprog(), self->info);
+		 self->trace, ktest_uprog(), self->info);
 	ASSERT_EQ(0, ktest_dump(args, out, sizeof(out))) TH_LOG("%s", out);
 	ASSERT_LT(0, ktest_read_file(self->info, out, sizeof(out)));
 	ASSERT_EQ(4, sscanf(out, "%d %d %llu %llu", &main_tid, &worker_tid, &task_id, &flow_id));
@@ -269,7 +260,7 @@ TEST_F(ue, record_and_report_per_thread)
 
 	SKIP_WITHOUT_MODULE();
 	snprintf(args, sizeof(args), "%s record -q %s -o %s -- %s ground %s",
-		 ktest_tool("ctrace"), self->dump_flags, self->trace, uprog(), self->info);
+		 ktest_tool("ctrace"), self->dump_flags, self->trace, ktest_uprog(), self->info);
 	ASSERT_EQ(0, ktest_run(args, out, sizeof(out))) TH_LOG("%s", out);
 	ASSERT_LT(0, ktest_read_file(self->info, out, sizeof(out)));
 	ASSERT_EQ(2, sscanf(out, "%d %d", &main_tid, &worker_tid));
@@ -329,7 +320,7 @@ TEST_F(ue, migration_stress)
 	SKIP_WITHOUT_MODULE();
 	/* 4 threads x 500,000 events, on however many CPUs there are. */
 	snprintf(args, sizeof(args), "%s -o %s -- %s stress 4 500000 %s", self->dump_flags,
-		 self->trace, uprog(), self->info);
+		 self->trace, ktest_uprog(), self->info);
 	ASSERT_EQ(0, ktest_dump(args, out, sizeof(out))) TH_LOG("%s", out);
 	ASSERT_LT(0, ktest_read_file(self->info, out, sizeof(out)));
 	ASSERT_EQ(4, sscanf(out, "%llu %llu %llu %d", &attempted, &dropped, &aborts, &mode));
@@ -423,7 +414,7 @@ static void hostile_run(struct __test_metadata *_metadata, FIXTURE_DATA(ue) *sel
 	/* The hostile writer, then a well-behaved program of the same user. */
 	snprintf(args, sizeof(args),
 		 "%s -o %s -- sh -c '%s hostile %s > /dev/null && %s ground %s'",
-		 self->dump_flags, self->trace, uprog(), kind, uprog(), self->info);
+		 self->dump_flags, self->trace, ktest_uprog(), kind, ktest_uprog(), self->info);
 	ASSERT_EQ(0, ktest_dump(args, out, sizeof(out))) TH_LOG("%s", out);
 	t = kt_open(self->trace);
 	ASSERT_NE(NULL, t);

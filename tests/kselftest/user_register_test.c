@@ -15,11 +15,9 @@
  *  - a forked child registers anew: a session tracing only the child gets
  *    the child's events and not its parent's.
  */
-#include <grp.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 
 #include "kselftest_harness.h"
 #include "ctl.h"
@@ -27,16 +25,7 @@
 #include "ktest.h"
 #include "ktrace.h"
 
-#define NOBODY 65534
-
-static const char *uprog(void)
-{
-	static char path[4096];
-	const char *b = getenv("CTRACE_BUILD");
-
-	snprintf(path, sizeof(path), "%s/tests/progs/ctrace-uprog", b ? b : "build");
-	return path;
-}
+#define NOBODY KTEST_NOBODY
 
 static int do_register(int fd, struct ctrace_register *r)
 {
@@ -240,25 +229,6 @@ TEST(memory_only_while_claimed)
 	ctrace_ctl_close(ctl);
 }
 
-/* Checks in a child that dropped its privileges: count and explain. */
-static int failures;
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		failures++;						\
-		fprintf(stderr, "# %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-	}								\
-} while (0)
-
-static int drop_privileges(void)
-{
-	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-	    setresuid(NOBODY, NOBODY, NOBODY))
-		return -1;
-	return prctl(PR_SET_DUMPABLE, 1);
-}
-
 /* As nobody, with root's registered descriptor @rootfd inherited. */
 static void other_user_checks(int rootfd, const struct ctrace_register *root_reg)
 {
@@ -269,34 +239,34 @@ static void other_user_checks(int rootfd, const struct ctrace_register *root_reg
 	int fd, n, err;
 
 	/* Root's ring set, through root's own descriptor: refused. */
-	CHECK(mmap(NULL, root_reg->uset_size, PROT_READ, MAP_SHARED, rootfd,
+	KT_CHECK(mmap(NULL, root_reg->uset_size, PROT_READ, MAP_SHARED, rootfd,
 		   root_reg->uset_off) == MAP_FAILED && errno == EACCES,
 	      "mapped root's ring set (%d)", errno);
-	CHECK(mmap(NULL, 4096, PROT_READ, MAP_SHARED, rootfd, 0) == MAP_FAILED &&
+	KT_CHECK(mmap(NULL, 4096, PROT_READ, MAP_SHARED, rootfd, 0) == MAP_FAILED &&
 	      errno == EACCES, "mapped root's control page (%d)", errno);
 
 	/* Registering gives nobody a set of its own... */
 	fd = open(CTRACE_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-	CHECK(fd >= 0, "open: %d", errno);
+	KT_CHECK(fd >= 0, "open: %d", errno);
 	err = do_register(fd, &r);
-	CHECK(err == 0, "register as nobody: %d", err);
+	KT_CHECK(err == 0, "register as nobody: %d", err);
 	ctl = kt_ctl_open();
-	CHECK(ctl, "netlink as nobody");
+	KT_CHECK(ctl, "netlink as nobody");
 	if (err || !ctl)
 		return;
 	err = start_session(ctl, getpid(), 4096, &id);
-	CHECK(err == 0, "nobody's session: %d %s", err, ctrace_ctl_error(ctl));
+	KT_CHECK(err == 0, "nobody's session: %d %s", err, ctrace_ctl_error(ctl));
 	if (err)
 		return;
 	h = mmap(NULL, r.uset_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, r.uset_off);
-	CHECK(h != MAP_FAILED, "map own set: %d", errno);
+	KT_CHECK(h != MAP_FAILED, "map own set: %d", errno);
 	if (h != MAP_FAILED) {
-		CHECK(h->uid == NOBODY, "own set's uid %u", h->uid);
+		KT_CHECK(h->uid == NOBODY, "own set's uid %u", h->uid);
 		munmap((void *)h, r.uset_size);
 	}
 	/* ...and nobody's session reads nobody's set, not root's. */
 	n = session_uset_uids(id, uids, 4);
-	CHECK(n == 1 && uids[0] == NOBODY, "nobody's session reads %d sets, first uid %u",
+	KT_CHECK(n == 1 && uids[0] == NOBODY, "nobody's session reads %d sets, first uid %u",
 	      n, n > 0 ? uids[0] : 0);
 	ctrace_ctl_close(ctl);
 	close(fd);
@@ -319,10 +289,10 @@ TEST(another_user_cannot_map_or_read)
 	child = fork();
 	ASSERT_LE(0, child);
 	if (!child) {
-		if (drop_privileges())
+		if (ktest_become_nobody())
 			_exit(100);
 		other_user_checks(fd, &r);
-		_exit(failures ? 1 : 0);
+		_exit(ktest_failures ? 1 : 0);
 	}
 	ASSERT_EQ(child, waitpid(child, &st, 0));
 	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) TH_LOG("status %#x", st);
@@ -372,7 +342,7 @@ TEST(started_before_the_session)
 	app = fork();
 	ASSERT_LE(0, app);
 	if (!app) {
-		execl(uprog(), "ctrace-uprog", "idle", "3", out, (char *)NULL);
+		execl(ktest_uprog(), "ctrace-uprog", "idle", "3", out, (char *)NULL);
 		_exit(127);
 	}
 	/* Running, registered, not traced: then a session for 1 s. */
@@ -426,7 +396,7 @@ TEST(forked_child_registers_anew)
 	app = fork();
 	ASSERT_LE(0, app);
 	if (!app) {
-		execl(uprog(), "ctrace-uprog", "forker", "2", pidfile, (char *)NULL);
+		execl(ktest_uprog(), "ctrace-uprog", "forker", "2", pidfile, (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < 100 && ktest_read_file(pidfile, buf, sizeof(buf)) <= 0; i++)

@@ -584,6 +584,27 @@ static inline void tb_sort_evs(struct tb *b)
 	qsort(b->evs, b->nr_evs, sizeof(*b->evs), tb_ev_cmp);
 }
 
+/* Renumber every chunk and recompute its CRC (after a test patched or
+ * spliced the file). */
+static inline void tb_fix_chunks(unsigned char *p, size_t len)
+{
+	uint64_t off = sizeof(struct ctrace_file_header), seq = 0;
+
+	while (off + sizeof(struct ctrace_chunk_header) <= len) {
+		struct ctrace_chunk_header h;
+
+		memcpy(&h, p + off, sizeof(h));
+		if (h.size > len - off - sizeof(h))
+			break;
+		h.seq = seq++;
+		h.crc = 0;
+		h.crc = ctrace_crc32c(ctrace_crc32c(0, &h, sizeof(h)),
+				      p + off + sizeof(h), h.size);
+		memcpy(p + off, &h, sizeof(h));
+		off += sizeof(h) + h.size;
+	}
+}
+
 static inline void tb_free(struct tb *b)
 {
 	free(b->evs);

@@ -46,26 +46,6 @@ static size_t chunk_starts(const unsigned char *p, size_t len, uint64_t *starts,
 	return n;
 }
 
-/* Renumber every chunk and recompute its CRC (after splicing). */
-static void fix_chunks(unsigned char *p, size_t len)
-{
-	uint64_t off = sizeof(struct ctrace_file_header), seq = 0;
-
-	while (off + sizeof(struct ctrace_chunk_header) <= len) {
-		struct ctrace_chunk_header h;
-
-		memcpy(&h, p + off, sizeof(h));
-		if (h.size > len - off - sizeof(h))
-			break;
-		h.seq = seq++;
-		h.crc = 0;
-		h.crc = ctrace_crc32c(ctrace_crc32c(0, &h, sizeof(h)),
-				      p + off + sizeof(h), h.size);
-		memcpy(p + off, &h, sizeof(h));
-		off += sizeof(h) + h.size;
-	}
-}
-
 /*
  * The two-ring trace of two_rings_exact.  Layout (hand-computed):
  *
@@ -474,7 +454,7 @@ TEST(chunk_counts_must_match_records)
 	memcpy(&rc, p + 280 + 32, sizeof(rc));
 	rc.events = 3;
 	memcpy(p + 280 + 32, &rc, sizeof(rc));
-	fix_chunks(p, len);
+	tb_fix_chunks(p, len);
 	ASSERT_EQ(0, ctrace_trace_open_buffer(p, len, &t, err, sizeof(err)));
 	EXPECT_STREQ("offset 280: chunk 2 (ring 1) claims 3 events and 3 lost, its records hold 2 and 3",
 		     ctrace_trace_problem(t));
@@ -492,7 +472,7 @@ TEST(bad_record_under_good_crc)
 
 	ASSERT_NE(NULL, p);
 	p[376] = 0;	/* the FORK's type: 0 is never valid */
-	fix_chunks(p, len);
+	tb_fix_chunks(p, len);
 	ASSERT_EQ(0, ctrace_trace_open_buffer(p, len, &t, err, sizeof(err)));
 	EXPECT_STREQ("offset 376: chunk 2 (ring 1): bad record (type 0, size 40, 88 bytes left in the chunk)",
 		     ctrace_trace_problem(t));
@@ -503,7 +483,7 @@ TEST(bad_record_under_good_crc)
 	p = two_rings(&len);
 	ASSERT_NE(NULL, p);
 	p[377] = 4;	/* the FORK claims 32 bytes; a FORK is 40 */
-	fix_chunks(p, len);
+	tb_fix_chunks(p, len);
 	ASSERT_EQ(0, ctrace_trace_open_buffer(p, len, &t, err, sizeof(err)));
 	EXPECT_NE(NULL, strstr(ctrace_trace_problem(t), "offset 376: chunk 2 (ring 1): bad record (type 7, size 32"));
 	ctrace_trace_close(t);
@@ -513,7 +493,7 @@ TEST(bad_record_under_good_crc)
 	p = two_rings(&len);
 	ASSERT_NE(NULL, p);
 	p[577] = 3;	/* the PAD claims 24 bytes, 16 are left */
-	fix_chunks(p, len);
+	tb_fix_chunks(p, len);
 	ASSERT_EQ(0, ctrace_trace_open_buffer(p, len, &t, err, sizeof(err)));
 	EXPECT_STREQ("offset 576: chunk 3 (ring 0): bad record (type 1, size 24, 16 bytes left in the chunk)",
 		     ctrace_trace_problem(t));
@@ -534,7 +514,7 @@ TEST(unknown_record_type_is_skipped)
 
 	ASSERT_NE(NULL, p);
 	p[376] = 99;	/* the FORK's type */
-	fix_chunks(p, len);
+	tb_fix_chunks(p, len);
 	ASSERT_EQ(0, ctrace_trace_open_buffer(p, len, &t, err, sizeof(err)));
 	EXPECT_TRUE(ctrace_trace_complete(t));
 	ASSERT_EQ(0, ctrace_cursor_new(t, &c));
@@ -607,7 +587,7 @@ TEST(unknown_chunks_are_skipped)
 	memcpy(q + 120, &unk, sizeof(unk));
 	memcpy(q + 120 + sizeof(unk), &ring, sizeof(ring));
 	memcpy(q + 120 + extra, p + 120, len - 120);
-	fix_chunks(q, len + extra);
+	tb_fix_chunks(q, len + extra);
 	ASSERT_EQ(0, ctrace_trace_open_buffer(q, len + extra, &t, err, sizeof(err)));
 	EXPECT_NULL(ctrace_trace_problem(t));
 	EXPECT_TRUE(ctrace_trace_complete(t));

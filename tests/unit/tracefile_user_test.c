@@ -28,26 +28,6 @@ static void user_strings(struct tb *b, uint32_t set)
 	tb_strings(b, set, 4, ids, strs);
 }
 
-/* Renumber every chunk and recompute its CRC (after patching). */
-static void fix_chunks(unsigned char *p, size_t len)
-{
-	uint64_t off = sizeof(struct ctrace_file_header), seq = 0;
-
-	while (off + sizeof(struct ctrace_chunk_header) <= len) {
-		struct ctrace_chunk_header h;
-
-		memcpy(&h, p + off, sizeof(h));
-		if (h.size > len - off - sizeof(h))
-			break;
-		h.seq = seq++;
-		h.crc = 0;
-		h.crc = ctrace_crc32c(ctrace_crc32c(0, &h, sizeof(h)),
-				      p + off + sizeof(h), h.size);
-		memcpy(p + off, &h, sizeof(h));
-		off += sizeof(h) + h.size;
-	}
-}
-
 /*
  * Kernel rings 0 and 1, ring set 0 (uid 1000, 2 rings), the dumper's ring.
  *
@@ -753,7 +733,7 @@ TEST(flipped_bytes_under_good_crcs)
 
 			memcpy(p, full, len);
 			p[i] ^= 1u << bit;
-			fix_chunks(p, len);
+			tb_fix_chunks(p, len);
 			exercise(p, len);
 			free(p);
 		}
