@@ -169,6 +169,7 @@ void ctrace_session_fill_meta(struct ctrace_session *s)
 /* The page at @pgoff of a reader's mapping, or NULL past the end. */
 struct page *ctrace_session_page(struct ctrace_session *s, unsigned long pgoff)
 {
+	struct ctrace_ringset *u;
 	unsigned long ring;
 
 	if (pgoff < s->meta_pages)
@@ -182,12 +183,13 @@ struct page *ctrace_session_page(struct ctrace_session *s, unsigned long pgoff)
 	if (pgoff < s->cons_pages)
 		return vmalloc_to_page(s->cons + (pgoff << PAGE_SHIFT));
 	pgoff -= s->cons_pages;
-	/* User ring sets: set once a slot is filled, kept until release. */
+	/*
+	 * User ring sets: set once a slot is filled (WRITE_ONCE in user.c),
+	 * kept until release.
+	 */
 	ring = pgoff / CTRACE_USET_STRIDE_PAGES;
-	if (ring < CTRACE_USETS_MAX && READ_ONCE(s->usets[ring]))
-		return ctrace_ringset_page(s->usets[ring],
-					pgoff % CTRACE_USET_STRIDE_PAGES);
-	return NULL;
+	u = ring < CTRACE_USETS_MAX ? READ_ONCE(s->usets[ring]) : NULL;
+	return u ? ctrace_ringset_page(u, pgoff % CTRACE_USET_STRIDE_PAGES) : NULL;
 }
 
 static int ctrace_session_alloc_rings(struct ctrace_session *s, u32 watermark)

@@ -250,7 +250,12 @@ static void ctrace_user_try_enable(struct ctrace_session *s, struct ctrace_write
 			return;
 		kref_get(&u->ref);
 		u->owner = s;
-		s->usets[slot] = u;
+		/*
+		 * Read locklessly by the reader's mmap and fault handler
+		 * (READ_ONCE), which user space reaches only after seeing
+		 * the entry through uset_gen, released below.
+		 */
+		WRITE_ONCE(s->usets[slot], u);
 		d = (void *)m + m->uset_desc_off;
 		d[slot].uid = from_kuid_munged(&init_user_ns, u->uid);
 		d[slot].off = (ctrace_user_base_pgoff(s) +

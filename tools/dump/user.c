@@ -139,6 +139,7 @@ static int view_add(struct dump *d, uint8_t *base, uint64_t map_size,
 	for (uint32_t i = 0; i < h->nr_rings; i++) {
 		struct uring_state *rs = &v->rs[i];
 
+		/* Pairs with the last reader's store-release [U2]. */
 		rs->cons = ctrace_load_acquire(&v->cons[i].cons);
 		rs->lost_base = ctrace_load_relaxed(&v->rings[i].lost);
 		rs->san.lost_total = rs->lost_base;
@@ -170,6 +171,8 @@ static void scan_table(struct dump *d)
 
 	if (!(m->features & CTRACE_META_F_USER_SETS))
 		return;
+	/* Pairs with the kernel's smp_store_release() of uset_gen (user.c):
+	 * a new entry is filled in before it is counted. */
 	gen = ctrace_load_acquire(&m->uset_gen);
 	if (gen == u->gen)
 		return;
@@ -274,6 +277,8 @@ static void unstick_lock(struct uset_view *v, uint32_t ring)
 		return;
 	}
 	snprintf(path, sizeof(path), "/proc/%u", tid);
+	/* Release, as a holder's unlock: pairs with the writers' acquiring
+	 * compare-and-swap (tools/lib/write.c). */
 	if (access(path, F_OK) && errno == ENOENT)
 		__atomic_compare_exchange_n(&v->rings[ring].lock, &tid, 0, false,
 					    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
@@ -293,7 +298,9 @@ static int drain_view(struct dump *d, struct uset_view *v)
 	}
 	for (uint32_t i = 0; i < nr; i++)
 		prod[i] = ctrace_load_acquire(&v->rings[i].prod);	/* [U1] */
-	/* Strings after the prods: an event's names come before its commit. */
+	/* Strings after the prods: an event's names come before its commit.
+	 * strings_pos only bounds the scan; each entry's id (read, then an
+	 * acquire fence) says it is written. */
 	v->strlen = v->strcount = 0;
 	err = ctrace_ustrtab_scan(&v->tab, v->strings, v->h.strings_size,
 				  ctrace_load_acquire(&((struct ctrace_uset *)v->base)->strings_pos),
@@ -469,7 +476,8 @@ int user_setup_memfd(struct dump *d)
 	snprintf(fdstr, sizeof(fdstr), "%d", fd);
 	setenv("CTRACE_USER_FD", fdstr, 1);
 	/* Record from the command's first event (enabled holds the
-	 * generation, as the module's control pages do). */
+	 * generation, as the module's control pages do).  Pairs with the
+	 * library's load of enabled and then gen (write.c). */
 	ctrace_store_release(&u->ctl->enabled, u->ctl->gen);
 	return 0;
 }
@@ -483,6 +491,7 @@ void user_stop_writers(struct dump *d)
 	if (!u)
 		return;
 	if (u->ctl) {
+		/* Writers check enabled inside their sequence (write.c). */
 		ctrace_store_release(&u->ctl->enabled, 0);
 		ctrace_store_release(&u->ctl->gen, u->ctl->gen + 1);
 	}

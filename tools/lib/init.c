@@ -61,6 +61,7 @@ static void after_fork_in_child(void)
 	l->tgid = getpid();
 	if (!l->device)
 		return;
+	/* Pairs with the dependent load in ctrace_enabled() (ctrace.h). */
 	ctrace_store_release(&ctrace_enabled_word, &disabled);
 	munmap((void *)l->ctl, l->ctl_size);
 	munmap(l->uset, l->uset_size);
@@ -98,7 +99,8 @@ static void publish(const volatile struct ctrace_user_ctl *ctl, uint8_t *uset,
 			.cons = &l->cons[i].cons,
 			.data = l->data + i * l->ring_stride,
 		};
-	/* Everything above is set before anyone can see "enabled". */
+	/* Everything above is set before anyone can see "enabled": pairs with
+	 * the dependent load through the pointer in ctrace_enabled(). */
 	ctrace_store_release(&ctrace_enabled_word, &ctl->enabled);
 }
 

@@ -87,9 +87,11 @@ static uint32_t publish(const char *s, size_t len)
 	e->len = len;
 	memcpy(e + 1, s, len);
 	memset((char *)(e + 1) + len, 0, size - sizeof(*e) - len);
-	/* Readers see the bytes before the ID that says they are there.  An
-	 * ID records cannot carry (16 bits) is still written, so that readers
-	 * can step over the entry, but not used. */
+	/* Readers see the bytes before the ID that says they are there: pairs
+	 * with the acquire fence after ctrace_ustrtab_scan() reads an id
+	 * (usan.c).  An ID records cannot carry (16 bits) is published all the
+	 * same, so that readers end the table there rather than wait for it,
+	 * but is not used. */
 	ctrace_store_release(&e->id, id);
 	return id > 0xffff ? 0 : id;
 }
@@ -131,6 +133,8 @@ out:
 
 uint32_t ctrace_intern(struct ctrace_str *cs)
 {
+	/* Pairs with the store-release below, in whichever thread interned
+	 * it first: the table entry is written before its ID is seen here. */
 	uint32_t id = ctrace_load_acquire(&cs->id);
 
 	if (id)

@@ -363,6 +363,8 @@ static int emit_locked(void *rec, uint32_t len, uint32_t ev_off, bool tsc)
 	void *src;
 
 	(void)ev_off;
+	/* Acquire: pairs with the release stores of 0 below (the last holder)
+	 * and with the reader's compare-and-swap of a dead holder's lock. */
 	if (!__atomic_compare_exchange_n(&r->lock, &free_word, tid, false,
 					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
 		count_drop(r);	/* never wait: a holder may be dead */
@@ -424,6 +426,8 @@ static uint32_t announce(uint8_t *buf)
 int ctrace_emit(void *rec, uint32_t len)
 {
 	struct ctrace_lib *l = &ctrace_lib;
+	/* After the caller's load of enabled (loads stay in order on x86; the
+	 * kernel and ctrace-dump write gen, then store-release enabled). */
 	uint32_t gen = ctrace_load_acquire(&l->ctl->gen), ev_off = 0;
 	uint8_t buf[sizeof(struct ctrace_urec_thread) + CTRACE_RECORD_MAX];
 	bool tsc, announcing;
@@ -449,9 +453,13 @@ int ctrace_emit(void *rec, uint32_t len)
 	}
 	/* From now on, small records of this thread take the fast path
 	 * (until the generation changes: a new session, or a rename). */
-	if (!ret && tsc && l->mode == CTRACE_MODE_RSEQ && rseq_area()) {
-		ctrace_tls.rs = rseq_area();
-		ctrace_tls.fast_gen = gen;
+	if (!ret && tsc && l->mode == CTRACE_MODE_RSEQ) {
+		struct rseq *rs = rseq_area();
+
+		if (rs) {
+			ctrace_tls.rs = rs;
+			ctrace_tls.fast_gen = gen;
+		}
 	}
 	return ret;
 }
