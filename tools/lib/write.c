@@ -352,7 +352,7 @@ static int emit_rseq(void *rec, uint32_t len, uint32_t ev_off, bool tsc)
 }
 #endif
 
-static int emit_locked(void *rec, uint32_t len, uint32_t ev_off, bool tsc)
+static int emit_locked(void *rec, uint32_t len, bool tsc)
 {
 	struct ctrace_lib *l = &ctrace_lib;
 	uint8_t buf[CTRACE_APPEND_MAX];
@@ -362,7 +362,6 @@ static int emit_locked(void *rec, uint32_t len, uint32_t ev_off, bool tsc)
 	uint64_t prod, cons, lost;
 	void *src;
 
-	(void)ev_off;
 	/* Acquire: pairs with the release stores of 0 below (the last holder)
 	 * and with the reader's compare-and-swap of a dead holder's lock. */
 	if (!__atomic_compare_exchange_n(&r->lock, &free_word, tid, false,
@@ -446,7 +445,7 @@ int ctrace_emit(void *rec, uint32_t len)
 	if (l->mode == CTRACE_MODE_RSEQ)
 		ret = emit_rseq(rec, len, ev_off, tsc);
 	else
-		ret = emit_locked(rec, len, ev_off, tsc);
+		ret = emit_locked(rec, len, tsc);
 	if (!ret && announcing) {
 		ctrace_tls.announced = true;
 		ctrace_tls.announced_gen = gen;
