@@ -293,6 +293,8 @@ int ctrace_session_create(const struct ctrace_session_params *p,
 		err = ctrace_target_init_pids(&s->target, p->pids, p->nr_pids, extack);
 	else if (p->target == CTRACE_TARGET_CGROUP)
 		err = ctrace_target_init_cgroup(&s->target, p->cgroup_fd, extack);
+	else
+		err = 0;	/* CTRACE_TARGET_ALL: nothing to resolve */
 	if (!err)
 		err = ctrace_check_limits(bytes, privileged, s->owner_uid, extack);
 	if (err)

@@ -6,7 +6,10 @@
 #   host      user events natively in user-only mode (no module), with
 #             ctrace-dump under ASan/UBSan
 #   fuzz      the trace decoder under libFuzzer, for a bounded time
-#   lint      checkpatch --strict, sparse and W=1 on kmod/ and uapi/
+#   lint      checkpatch --strict, sparse, W=1 and -Wmaybe-uninitialized
+#             on kmod/ and uapi/
+#   header    <ctrace.h> installed, then used by a program built with gcc
+#             and clang, as C11 and C++17, -Wall -Wextra -Werror
 #   harness   the kernel-test runner fails what it must
 #   vm-<k>    the kernel tests in a VM booting each test kernel (-smp 2)
 #   vm-<k>-smp1  the clock-sensitive tests again with one CPU, where 6.1
@@ -27,7 +30,7 @@ mkdir -p "$log"
 kernels=${TEST_KERNELS:-$("$top/tools/build/kernels.sh" --test)}
 first_kernel=$(echo $kernels | awk '{print $1}')
 
-stages=${CTRACE_CHECK_STAGES:-unit host fuzz lint harness $(for k in $kernels; do echo "vm-$k"; done) vm-$first_kernel-smp1}
+stages=${CTRACE_CHECK_STAGES:-unit host fuzz lint header harness $(for k in $kernels; do echo "vm-$k"; done) vm-$first_kernel-smp1}
 start_all=$(date +%s)
 
 run_stage() {
@@ -50,6 +53,7 @@ for s in $stages; do
 	host) CTRACE_BUILD=$O CTRACE_BIN=$O/san/bin run_stage host "$top/tests/run-unit" "$O"/tests/host/* ;;
 	fuzz) run_stage fuzz "$top/tests/fuzz/run.sh" "$O"/tests/fuzz/* ;;
 	lint) run_stage lint "$top/tests/lint.sh" ;;
+	header) run_stage header "$top/tests/header/run.sh" ;;
 	harness) run_stage harness "$top/tests/harness_test.sh" -k "$first_kernel" ;;
 	vm-*-smp1) k=${s#vm-}; run_stage "$s" "$top/tests/run-ktests" -k "${k%-smp1}" -s 1 \
 		--only clock_test,sched_events_test,loss_test ;;

@@ -9,8 +9,9 @@ set -euo pipefail
 pkgs=(
 	# build
 	gcc make pkg-config libc6-dev libnl-genl-3-dev kmod xz-utils zstd cpio
-	# the trace decoder's fuzzer (libFuzzer)
-	clang libclang-rt-14-dev
+	# the trace decoder's fuzzer (libFuzzer); the public header is also
+	# compiled as C++ (g++, clang++)
+	clang libclang-rt-14-dev g++
 	# the kernels the module is built against and tested on
 	linux-headers-amd64 linux-image-amd64
 	linux-headers-6.12-amd64 linux-image-6.12-amd64

@@ -137,10 +137,14 @@ static inline void ctrace_region_cleanup_(struct ctrace_region *r)
 
 #define CTRACE_CAT2_(a, b) a##b
 #define CTRACE_CAT_(a, b) CTRACE_CAT2_(a, b)
-/* A region from here to the end of the enclosing block. */
+/*
+ * A region from here to the end of the enclosing block.  The variable is
+ * only ever read by its cleanup function, which clang's -Wunused-variable
+ * does not count as a use: hence "unused".
+ */
 #define CTRACE_REGION_IN(task, name)					\
 	struct ctrace_region CTRACE_CAT_(ctrace_region_, __LINE__)	\
-		__attribute__((cleanup(ctrace_region_cleanup_))) =	\
+		__attribute__((cleanup(ctrace_region_cleanup_), unused)) = \
 		ctrace_region_begin_in(task, name)
 #define CTRACE_REGION(name) CTRACE_REGION_IN(0, name)
 
