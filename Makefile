@@ -25,24 +25,34 @@ CC ?= cc
 NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0 2> /dev/null)
 NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0 2> /dev/null)
 WARNINGS := -Wall -Wextra -Werror
+READ_INCLUDES := -I$(TOP)/tools/tracefile -I$(TOP)/tools/model \
+	-I$(TOP)/tools/analysis -I$(TOP)/tools/export
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -I$(TOP)/uapi \
-	-I$(TOP)/tools/ctl -I$(TOP)/tools/tracefile -I$(TOP)/tools/include
+	-I$(TOP)/tools/ctl $(READ_INCLUDES) -I$(TOP)/tools/include
 # Host unit tests run under AddressSanitizer and UBSan.
 SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 # kselftest_harness.h needs GNU C; it comes from Debian's linux-source.
 SELFTESTS := $(O)/src/linux/tools/testing/selftests
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -I$(TOP)/uapi \
-	-I$(TOP)/tools/ctl -I$(TOP)/tools/tracefile -I$(TOP)/tools/include \
+	-I$(TOP)/tools/ctl $(READ_INCLUDES) -I$(TOP)/tools/include \
 	-isystem $(SELFTESTS) -pthread
 # The trace decoder is fuzzed with libFuzzer (clang).
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g $(WARNINGS) -I$(TOP)/uapi \
-	-I$(TOP)/tools/tracefile -fsanitize=fuzzer,address,undefined \
+	$(READ_INCLUDES) -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
 
 CTL_SRCS := $(wildcard tools/ctl/*.c)
 TRACEFILE_SRCS := $(wildcard tools/tracefile/*.c)
+MODEL_SRCS := $(wildcard tools/model/*.c)
+ANALYSIS_SRCS := $(wildcard tools/analysis/*.c)
+EXPORT_SRCS := $(wildcard tools/export/*.c)
+# The reading stack, file -> decode -> model -> analyses and exporters,
+# in link order: each layer uses only the ones after it.
+READ_SRCS := $(EXPORT_SRCS) $(ANALYSIS_SRCS) $(MODEL_SRCS) $(TRACEFILE_SRCS)
+READ_LIBS := $(O)/lib/libexport.a $(O)/lib/libanalysis.a $(O)/lib/libmodel.a \
+	$(O)/lib/libtracefile.a
 LIB_SRCS := $(wildcard tools/lib/*.c)
 CTRACE_SRCS := $(wildcard tools/ctrace/*.c)
 DUMP_SRCS := $(wildcard tools/dump/*.c)
@@ -130,11 +140,23 @@ $(O)/lib/libtracefile.a: $(call obj,user,$(TRACEFILE_SRCS))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(O)/bin/ctrace: $(call obj,user,$(CTRACE_SRCS)) $(O)/lib/libtracefile.a $(O)/lib/libctl.a
+$(O)/lib/libmodel.a: $(call obj,user,$(MODEL_SRCS))
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(O)/lib/libanalysis.a: $(call obj,user,$(ANALYSIS_SRCS))
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(O)/lib/libexport.a: $(call obj,user,$(EXPORT_SRCS))
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(O)/bin/ctrace: $(call obj,user,$(CTRACE_SRCS)) $(READ_LIBS) $(O)/lib/libctl.a
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(NL_LIBS)
 
-$(O)/bin/ctrace-dump: $(call obj,user,$(DUMP_SRCS)) $(O)/lib/libtracefile.a $(O)/lib/libctl.a
+$(O)/bin/ctrace-dump: $(call obj,user,$(DUMP_SRCS)) $(READ_LIBS) $(O)/lib/libctl.a
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(NL_LIBS)
 
@@ -160,18 +182,19 @@ $(SELFTESTS)/kselftest_harness.h:
 
 # Headers every test and workload may include: a change rebuilds them all.
 TEST_HDRS := $(wildcard uapi/linux/*.h tools/include/*.h tools/ctl/*.h \
-	tools/tracefile/*.h tools/lib/*.h tests/kselftest/*.h)
+	tools/tracefile/*.h tools/model/*.h tools/analysis/*.h tools/export/*.h \
+	tools/lib/*.h tests/kselftest/*.h)
 
-$(O)/tests/kselftest/%: tests/kselftest/%.c $(O)/lib/libtracefile.a $(O)/lib/libctl.a \
+$(O)/tests/kselftest/%: tests/kselftest/%.c $(READ_LIBS) $(O)/lib/libctl.a \
 		$(SELFTESTS)/kselftest_harness.h $(TEST_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) $(NL_CFLAGS) -o $@ $< $(O)/lib/libtracefile.a $(O)/lib/libctl.a $(NL_LIBS)
+	$(CC) $(TEST_CFLAGS) $(NL_CFLAGS) -o $@ $< $(READ_LIBS) $(O)/lib/libctl.a $(NL_LIBS)
 
-$(O)/tests/unit/%: tests/unit/%.c $(call obj,san,$(CTL_SRCS) $(TRACEFILE_SRCS)) $(SELFTESTS)/kselftest_harness.h \
+$(O)/tests/unit/%: tests/unit/%.c $(call obj,san,$(CTL_SRCS) $(READ_SRCS)) $(SELFTESTS)/kselftest_harness.h \
 		$(wildcard tests/unit/*.h) $(TEST_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(SAN_CFLAGS) $(NL_CFLAGS) -o $@ $< \
-		$(call obj,san,$(CTL_SRCS) $(TRACEFILE_SRCS)) $(NL_LIBS)
+		$(call obj,san,$(CTL_SRCS) $(READ_SRCS)) $(NL_LIBS)
 
 # The user-event tests without the module (user-only mode), natively: the
 # same program, without its module variant, driving a ctrace-dump built
@@ -179,23 +202,23 @@ $(O)/tests/unit/%: tests/unit/%.c $(call obj,san,$(CTL_SRCS) $(TRACEFILE_SRCS)) 
 HOST_TESTS := $(O)/tests/host/user_events_test
 SAN_TOOLS := $(O)/san/bin/ctrace-dump $(O)/san/bin/ctrace
 
-$(O)/tests/host/%: tests/kselftest/%.c $(O)/lib/libtracefile.a $(O)/lib/libctl.a \
+$(O)/tests/host/%: tests/kselftest/%.c $(READ_LIBS) $(O)/lib/libctl.a \
 		$(SELFTESTS)/kselftest_harness.h $(TEST_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -DCTRACE_TEST_NO_MODULE $(NL_CFLAGS) -o $@ $< \
-		$(O)/lib/libtracefile.a $(O)/lib/libctl.a $(NL_LIBS)
+		$(READ_LIBS) $(O)/lib/libctl.a $(NL_LIBS)
 
-$(O)/san/bin/ctrace-dump: $(call obj,san,$(DUMP_SRCS) $(TRACEFILE_SRCS) $(CTL_SRCS))
+$(O)/san/bin/ctrace-dump: $(call obj,san,$(DUMP_SRCS) $(READ_SRCS) $(CTL_SRCS))
 	@mkdir -p $(@D)
 	$(CC) $(SAN_CFLAGS) -o $@ $^ $(NL_LIBS)
 
-$(O)/san/bin/ctrace: $(call obj,san,$(CTRACE_SRCS) $(TRACEFILE_SRCS) $(CTL_SRCS))
+$(O)/san/bin/ctrace: $(call obj,san,$(CTRACE_SRCS) $(READ_SRCS) $(CTL_SRCS))
 	@mkdir -p $(@D)
 	$(CC) $(SAN_CFLAGS) -o $@ $^ $(NL_LIBS)
 
-$(O)/tests/fuzz/%: tests/fuzz/%.c $(TRACEFILE_SRCS) $(wildcard tools/tracefile/*.h tests/unit/*.h)
+$(O)/tests/fuzz/%: tests/fuzz/%.c $(READ_SRCS) $(wildcard tools/*/*.h tests/unit/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(TRACEFILE_SRCS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(READ_SRCS)
 
 # Workloads the tests and benchmarks trace (not tests themselves); the
 # ctrace-u* ones write user events with libctrace.
