@@ -269,7 +269,7 @@ deps:
 	$(TOP)/tools/build/deps.sh
 
 check: deps
-	$(MAKE) --no-print-directory tests
+	$(MAKE) --no-print-directory -j$(shell nproc) tests
 	$(TOP)/tests/check.sh
 
 # The same kernel tests on the running kernel, without a VM (root, and a

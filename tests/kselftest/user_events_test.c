@@ -403,7 +403,7 @@ static void hostile_scan(struct ctrace_trace *t, struct hostile_result *r)
 }
 
 static void hostile_run(struct __test_metadata *_metadata, FIXTURE_DATA(ue) *self,
-			const char *kind, bool expect_corrupt, bool keeps_before)
+			const char *kind, bool expect_corrupt, int keeps_before)
 {
 	char args[16384], out[8192];
 	struct hostile_result r;
@@ -421,7 +421,10 @@ static void hostile_run(struct __test_metadata *_metadata, FIXTURE_DATA(ue) *sel
 	hostile_scan(t, &r);
 	TH_LOG("%s: %llu CORRUPT records (%llu bytes): %s", kind,
 	       (unsigned long long)r.corrupt, (unsigned long long)r.corrupt_bytes, r.reasons);
-	EXPECT_EQ(keeps_before, r.before);
+	if (keeps_before < 0)
+		EXPECT_GE(1, r.before);
+	else
+		EXPECT_EQ(keeps_before, r.before);
 	EXPECT_EQ(10, r.after);
 	EXPECT_EQ(1, r.ground_events);
 	if (expect_corrupt) {
@@ -456,9 +459,14 @@ TEST_F(ue, hostile_oversized)
 
 TEST_F(ue, hostile_backwards)
 {
-	/* What the ring held unread when its position went back is gone
-	 * (the "before" event): nothing can tell it from what comes next. */
-	hostile_run(_metadata, self, "backwards", true, false);
+	/*
+	 * What the ring held unread when its position went back is gone
+	 * (the "before" event): nothing can tell it from what comes next.
+	 * The dumper may have read it already, though: it polls while the
+	 * writer runs, and on a loaded machine it once did (6.12, user-only
+	 * with the lock word).  So "before" is there at most once.
+	 */
+	hostile_run(_metadata, self, "backwards", true, -1);
 }
 
 TEST_F(ue, hostile_killed_mid_event)
