@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "recdesc.h"
 #include "tracefile.h"
 
 /* One RING chunk, checked and walked when the file was opened. */

@@ -8,6 +8,7 @@
  * corrupt or truncated file gives a message naming the offset, never a
  * crash.  The format is in format.h and docs/file-format.md.
  *
+ *   recdesc.c   one descriptor per record type (recdesc.h), read by all below
  *   writer.c    chunked, CRC'd writing
  *   krec.c      walking a run of kernel ring records (shared by both sides)
  *   usan.c      checking user ring records before they go into a file
