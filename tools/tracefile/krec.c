@@ -1,56 +1,21 @@
 // SPDX-License-Identifier: LGPL-2.1
 /*
  * Walking a run of kernel ring records: the one place that knows how a
- * record's size, type and timestamp fit together.  Known types must have
- * their size; unknown ones (from a newer kernel) are events to skip.
+ * record's size, type and timestamp fit together.  Sizes and which types
+ * are events come from the record descriptors (recdesc.c); unknown types
+ * (from a newer kernel) are events to skip.
  */
 #include <errno.h>
 #include <string.h>
 
-#include "tracefile.h"
+#include "recdesc.h"
 
 size_t ctrace_krec_fixed_size(unsigned int type)
 {
-	switch (type) {
-	case CTRACE_KREC_TIME:
-		return sizeof(struct ctrace_krec_time);
-	case CTRACE_KREC_LOST:
-		return sizeof(struct ctrace_krec_lost);
-	case CTRACE_KREC_CLOCK:
-		return sizeof(struct ctrace_krec_clock);
-	case CTRACE_KREC_SWITCH:
-		return sizeof(struct ctrace_krec_switch);
-	case CTRACE_KREC_WAKEUP:
-		return sizeof(struct ctrace_krec_wakeup);
-	case CTRACE_KREC_FORK:
-		return sizeof(struct ctrace_krec_fork);
-	case CTRACE_KREC_EXIT:
-		return sizeof(struct ctrace_krec_exit);
-	case CTRACE_KREC_RENAME:
-		return sizeof(struct ctrace_krec_rename);
-	case CTRACE_KREC_MIGRATE:
-		return sizeof(struct ctrace_krec_migrate);
-	case CTRACE_KREC_THREAD:
-		return sizeof(struct ctrace_krec_thread);
-	default:
-		return 0;	/* PAD and EXEC vary; others are unknown */
-	}
-}
+	const struct ctrace_recdesc *d = ctrace_krec_desc(type);
 
-static int size_ok(unsigned int type, size_t size)
-{
-	size_t fixed = ctrace_krec_fixed_size(type);
-
-	if (fixed)
-		return size == fixed;
-	if (type == CTRACE_KREC_EXEC)
-		return size >= sizeof(struct ctrace_krec_exec) + 8;
-	/*
-	 * PAD, and types newer than this reader: their size is all it needs
-	 * to skip them, so a newer kernel's record does not make the rest of
-	 * the trace unreadable.  Type 0 is never valid.
-	 */
-	return type != 0;
+	/* PAD and EXEC vary; a stand-in for an unknown type has no bound. */
+	return d && d->size == d->max_size ? d->size : 0;
 }
 
 int ctrace_krec_walk(struct ctrace_krec_walk *w, const void *buf, size_t len,
@@ -60,6 +25,7 @@ int ctrace_krec_walk(struct ctrace_krec_walk *w, const void *buf, size_t len,
 	size_t off = 0;
 
 	while (off < len) {
+		const struct ctrace_recdesc *d;
 		struct ctrace_krec h;
 		size_t size;
 
@@ -67,7 +33,14 @@ int ctrace_krec_walk(struct ctrace_krec_walk *w, const void *buf, size_t len,
 			goto bad;
 		memcpy(&h, p + off, sizeof(h));
 		size = (size_t)h.size * 8;
-		if (!size || size > len - off || !size_ok(h.type, size))
+		/*
+		 * Known types must have their size.  Types newer than this
+		 * reader have a stand-in: their size is all it needs to skip
+		 * them, so that a newer kernel's record does not make the rest
+		 * of the trace unreadable.  Type 0 is never valid.
+		 */
+		d = ctrace_krec_desc(h.type);
+		if (!size || size > len - off || !d || !ctrace_rd_size_ok(d, size))
 			goto bad;
 		if (h.type == CTRACE_KREC_TIME) {
 			struct ctrace_krec_time t;
@@ -88,7 +61,7 @@ int ctrace_krec_walk(struct ctrace_krec_walk *w, const void *buf, size_t len,
 
 				memcpy(&l, p + off, sizeof(l));
 				w->lost += l.count;
-			} else {
+			} else if (d->flags & CTRACE_RD_EVENT) {
 				w->events++;
 			}
 		}

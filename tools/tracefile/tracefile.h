@@ -59,7 +59,8 @@ int ctrace_krec_walk(struct ctrace_krec_walk *w, const void *buf, size_t len,
 		     size_t *bad_off);
 
 /* Expected size in bytes of a record type, or 0 for variable (EXEC) or
- * unknown types.  The minimum size of EXEC is sizeof(struct ctrace_krec_exec)+8. */
+ * unknown types.  The minimum size of EXEC is sizeof(struct ctrace_krec_exec)+8;
+ * ctrace_krec_desc() (recdesc.h) has every type's rule. */
 size_t ctrace_krec_fixed_size(unsigned int type);
 
 /* ------------------------------------------------------------------------
@@ -131,7 +132,7 @@ struct ctrace_usan {
  * (LOG length).  A bad record whose size fits is skipped alone; otherwise
  * the rest of @in is.  Returns the bytes written to @out.
  *
- * Details (usan.c has the table of sizes): types 200 and up are the
+ * Details (sizes are in recdesc.c, the rest in usan.c): types 200 and up are the
  * file's (CORRUPT) and bad here, as is a nonzero @id on the types without
  * a name (reason PAYLOAD), or a LOST total below the previous one (LOST).
  * Unknown types below 200 are kept if their id is 0 or a known string.

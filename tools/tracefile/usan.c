@@ -21,26 +21,23 @@
  *
  * The same record rules serve the reader (ctrace_urec_walk(), strict: a
  * file holds only what the dumper let through, plus its CORRUPT records).
+ * Sizes, string IDs and writers are the record descriptors' (recdesc.c),
+ * for example:
  *
  *   type           size (bytes)      id          other
  *   LOST           24                0           total never goes down
- *   THREAD         40                0
  *   TASK_BEGIN     32                name
- *   TASK_END       24                0
  *   REGION_*       16 or 24          name        optional task
- *   INSTANT        16 or 24          name        optional task
  *   LOG            >= 32             category    msg_id 0: 32 + len
  *                                                rounded to 8 == size;
  *                                                else size 32, len 0,
  *                                                msg_id a known string
- *   COUNTER(_F)    24                name
- *   FLOW_BEGIN     24                name
- *   FLOW_END       24                0
- *   CORRUPT (200)  24 (files only)   0           tid 0
+ *   CORRUPT (200)  24 (files only)   0           tid 0 (no writer)
  *   0, 201..255    never
  *   other < 200    >= 16             0 or known  (a newer library's)
  *
- * "name" means 0 or a string ID of the ring set's table.
+ * "name" means 0 or a string ID of the ring set's table.  What no table
+ * says is here: LOG's payload and LOST's running total.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -82,38 +79,19 @@ static bool id_ok(uint16_t id, ctrace_ustr_known_fn known, const void *ctx)
 uint16_t ctrace_urec_check(const void *rec, size_t size, bool file,
 			   ctrace_ustr_known_fn known, const void *ctx)
 {
+	const struct ctrace_recdesc *d;
 	struct ctrace_urec h;
-	bool uses_id = true;
 
 	memcpy(&h, rec, sizeof(h));
-	switch (h.type) {
-	case CTRACE_UREC_LOST:
-	case CTRACE_UREC_TASK_END:
-	case CTRACE_UREC_FLOW_END:
-		if (size != 24)
-			return CTRACE_CORRUPT_TYPE;
-		uses_id = false;
-		break;
-	case CTRACE_UREC_THREAD:
-		if (size != sizeof(struct ctrace_urec_thread))
-			return CTRACE_CORRUPT_TYPE;
-		uses_id = false;
-		break;
-	case CTRACE_UREC_TASK_BEGIN:
-		if (size != sizeof(struct ctrace_urec_task))
-			return CTRACE_CORRUPT_TYPE;
-		break;
-	case CTRACE_UREC_REGION_BEGIN:
-	case CTRACE_UREC_REGION_END:
-	case CTRACE_UREC_INSTANT:
-		if (size != 16 && size != 24)
-			return CTRACE_CORRUPT_TYPE;
-		break;
-	case CTRACE_UREC_LOG: {
+	/* 0 and 201..255 have no descriptor; newer types below 200 have a
+	 * stand-in: their size is all we need to skip them. */
+	d = ctrace_urec_desc(h.type);
+	if (!d || ((d->flags & CTRACE_RD_FILE_ONLY) && !file) ||
+	    !ctrace_rd_size_ok(d, size))
+		return CTRACE_CORRUPT_TYPE;
+	if (h.type == CTRACE_UREC_LOG) {
 		struct ctrace_urec_log l;
 
-		if (size < sizeof(l))
-			return CTRACE_CORRUPT_TYPE;
 		memcpy(&l, rec, sizeof(l));
 		if (l.msg_id == 0) {
 			/* 64-bit: len near 2^32 must not wrap the sum. */
@@ -126,32 +104,11 @@ uint16_t ctrace_urec_check(const void *rec, size_t size, bool file,
 			    !id_ok((uint16_t)l.msg_id, known, ctx))
 				return CTRACE_CORRUPT_STRING;
 		}
-		break;
 	}
-	case CTRACE_UREC_COUNTER:
-	case CTRACE_UREC_COUNTER_F:
-	case CTRACE_UREC_FLOW_BEGIN:
-		if (size != 24)
-			return CTRACE_CORRUPT_TYPE;
-		break;
-	case CTRACE_FREC_CORRUPT:
-		/* Only the dumper writes it, and only into files. */
-		if (!file || size != sizeof(struct ctrace_frec_corrupt))
-			return CTRACE_CORRUPT_TYPE;
-		if (h.tid || h.id)
-			return CTRACE_CORRUPT_PAYLOAD;
-		return 0;
-	default:
-		/*
-		 * 0 is never a type; 200 and up are the file's own (CORRUPT,
-		 * and room for more).  Below that, a newer library's type:
-		 * its size is all we need to skip it.
-		 */
-		if (h.type == 0 || h.type > CTRACE_FREC_CORRUPT)
-			return CTRACE_CORRUPT_TYPE;
-		break;
-	}
-	if (!uses_id)
+	/* A record of no writer (CORRUPT: the dumper's) names none. */
+	if (h.tid && !ctrace_rd_find(d, CTRACE_RD_TID, CTRACE_ROLE_ACTOR))
+		return CTRACE_CORRUPT_PAYLOAD;
+	if (!d->id)
 		return h.id ? CTRACE_CORRUPT_PAYLOAD : 0;
 	return id_ok(h.id, known, ctx) ? 0 : CTRACE_CORRUPT_STRING;
 }
