@@ -11,6 +11,9 @@
 #   header    <ctrace.h> installed, then used by a program built with gcc
 #             and clang, as C11 and C++17, -Wall -Wextra -Werror
 #   harness   the kernel-test runner fails what it must
+#   ground    ground-truth workloads recorded in the VM (first test
+#             kernel), then every tests/*/check-* against them on the
+#             host: the analyses, the exporters and their real viewers
 #   vm-<k>    the kernel tests in a VM booting each test kernel (-smp 2)
 #   vm-<k>-smp1  the clock-sensitive tests again with one CPU, where 6.1
 #             keeps trusting the TSC (with two it marks it unstable)
@@ -30,7 +33,7 @@ mkdir -p "$log"
 kernels=${TEST_KERNELS:-$("$top/tools/build/kernels.sh" --test)}
 first_kernel=$(echo $kernels | awk '{print $1}')
 
-stages=${CTRACE_CHECK_STAGES:-unit host fuzz lint header harness $(for k in $kernels; do echo "vm-$k"; done) vm-$first_kernel-smp1}
+stages=${CTRACE_CHECK_STAGES:-unit host fuzz lint header harness ground $(for k in $kernels; do echo "vm-$k"; done) vm-$first_kernel-smp1}
 start_all=$(date +%s)
 
 run_stage() {
@@ -55,6 +58,7 @@ for s in $stages; do
 	lint) run_stage lint "$top/tests/lint.sh" ;;
 	header) run_stage header "$top/tests/header/run.sh" ;;
 	harness) run_stage harness "$top/tests/harness_test.sh" -k "$first_kernel" ;;
+	ground) run_stage ground "$top/tests/ground/run.sh" -k "$first_kernel" ;;
 	vm-*-smp1) k=${s#vm-}; run_stage "$s" "$top/tests/run-ktests" -k "${k%-smp1}" -s 1 \
 		--only clock_test,sched_events_test,loss_test ;;
 	vm-*) run_stage "$s" "$top/tests/run-ktests" -k "${s#vm-}" ;;

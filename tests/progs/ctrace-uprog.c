@@ -22,6 +22,12 @@
  *       "enabled <n>" (how many calls took the slow path).
  *   ctrace-uprog rate EVENTS_PER_S SECONDS INFO
  *       one thread writing at that rate; INFO as for stress.
+ *   ctrace-uprog regions COUNT MS INFO
+ *       on one thread ("uregions", pinned to CPU 0), COUNT times: a
+ *       region "sleepy" that sleeps MS ms, then a region "spinny" that
+ *       spins MS ms, both in a task "round"; INFO gets "<tid> <sleepy ns>
+ *       <spinny ns>", the regions' total durations as the program
+ *       measured them around its calls.
  *   ctrace-uprog forker SECONDS PIDFILE
  *       forks; parent and child each write an instant ("parent",
  *       "child") every ms for SECONDS; PIDFILE gets "<parent> <child>".
@@ -384,6 +390,53 @@ static int forker(double seconds, const char *pidfile)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+static int regions(long count, long ms, const char *info)
+{
+	struct timespec nap = { ms / 1000, (ms % 1000) * 1000000 };
+	uint64_t sleepy = 0, spinny = 0;
+	cpu_set_t set;
+	FILE *f;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	ctrace_thread_name("uregions");
+	for (long i = 0; i < count; i++) {
+		ctrace_task_t t = ctrace_task_begin(0, "round");
+		struct ctrace_region r;
+		uint64_t a, end;
+
+		a = mono_ns();
+		r = ctrace_region_begin_in(t, "sleepy");
+		nanosleep(&nap, NULL);
+		ctrace_region_end(r);
+		sleepy += mono_ns() - a;
+
+		a = mono_ns();
+		r = ctrace_region_begin_in(t, "spinny");
+		end = a + (uint64_t)ms * 1000000;
+		while (mono_ns() < end)
+			;
+		ctrace_region_end(r);
+		spinny += mono_ns() - a;
+		ctrace_task_end(t);
+	}
+	f = fopen(info, "w");
+	if (!f)
+		return 1;
+	fprintf(f, "%d %llu %llu\n", gettid_(), (unsigned long long)sleepy,
+		(unsigned long long)spinny);
+	return fclose(f) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "ground"))
@@ -396,6 +449,8 @@ int main(int argc, char **argv)
 		return hostile(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "idle"))
 		return idle(atof(argv[2]), argv[3]);
+	if (argc == 5 && !strcmp(argv[1], "regions"))
+		return regions(atol(argv[2]), atol(argv[3]), argv[4]);
 	if (argc == 4 && !strcmp(argv[1], "forker"))
 		return forker(atof(argv[2]), argv[3]);
 	fprintf(stderr, "usage: see the comment at the top of ctrace-uprog.c\n");

@@ -15,6 +15,15 @@
  *       itself "pp-begin" before t0 and "pp-end" after t1.
  *   ctrace-workload spin SECONDS
  *       one thread on CPU 0 alternating 1 ms of spinning and 1 ms of sleep.
+ *   ctrace-workload sleeper MS COUNT INFO
+ *       a thread named "sleeper" sleeps MS ms, COUNT times, on CPU 0;
+ *       INFO gets "<tid> <t0> <t1> <slept ns>": its own measure of the
+ *       time it spent in nanosleep.
+ *   ctrace-workload spinners MS INFO
+ *       two threads "spinner-a" and "spinner-b", both pinned to CPU 0,
+ *       spin for MS ms of wall time each (SCHED_OTHER: CFS shares the CPU
+ *       between them, so each waits for it about half the time); INFO
+ *       gets "<tid_a> <tid_b> <t0> <t1>".
  */
 
 #include <pthread.h>
@@ -137,6 +146,73 @@ static int spin(double seconds)
 	return 0;
 }
 
+static int sleeper(long ms, long count, const char *info)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+	uint64_t t0, t1, slept = 0;
+	FILE *f;
+
+	pin0();
+	prctl(PR_SET_NAME, "sleeper");
+	t0 = now_ns();
+	for (long i = 0; i < count; i++) {
+		uint64_t a = now_ns();
+
+		nanosleep(&ts, NULL);
+		slept += now_ns() - a;
+	}
+	t1 = now_ns();
+	f = fopen(info, "w");
+	if (!f)
+		return 1;
+	fprintf(f, "%ld %llu %llu %llu\n", (long)syscall(SYS_gettid),
+		(unsigned long long)t0, (unsigned long long)t1,
+		(unsigned long long)slept);
+	return fclose(f) ? 1 : 0;
+}
+
+struct spinner {
+	const char *name;
+	uint64_t until;
+	pid_t tid;
+};
+
+static void *spinner(void *arg)
+{
+	struct spinner *sp = arg;
+
+	pin0();
+	prctl(PR_SET_NAME, sp->name);
+	sp->tid = syscall(SYS_gettid);
+	while (now_ns() < sp->until)
+		;
+	return NULL;
+}
+
+static int spinners(long ms, const char *info)
+{
+	struct spinner sp[2] = { { .name = "spinner-a" }, { .name = "spinner-b" } };
+	pthread_t th[2];
+	uint64_t t0, t1;
+	FILE *f;
+
+	t0 = now_ns();
+	for (int i = 0; i < 2; i++) {
+		sp[i].until = t0 + (uint64_t)ms * 1000000;
+		if (pthread_create(&th[i], NULL, spinner, &sp[i]))
+			return 1;
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	t1 = now_ns();
+	f = fopen(info, "w");
+	if (!f)
+		return 1;
+	fprintf(f, "%d %d %llu %llu\n", sp[0].tid, sp[1].tid,
+		(unsigned long long)t0, (unsigned long long)t1);
+	return fclose(f) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	/* Never outlive whoever runs us (a killed ctrace-dump, say). */
@@ -151,6 +227,10 @@ int main(int argc, char **argv)
 		return pingpong(atol(argv[2]), argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "spin"))
 		return spin(atof(argv[2]));
+	if (argc == 5 && !strcmp(argv[1], "sleeper"))
+		return sleeper(atol(argv[2]), atol(argv[3]), argv[4]);
+	if (argc == 4 && !strcmp(argv[1], "spinners"))
+		return spinners(atol(argv[2]), argv[3]);
 	fprintf(stderr, "usage: see the comment at the top of ctrace-workload.c\n");
 	return 2;
 }
