@@ -8,5 +8,6 @@ int cmd_info(int argc, char **argv);
 int cmd_sessions(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

@@ -7,6 +7,7 @@
  *   ctrace sessions        the sessions you may see, with ring statistics
  *   ctrace report FILE     what a trace file holds (--events: every event)
  *   ctrace validate FILE   check a trace file's invariants
+ *   ctrace export FILE     the file for Perfetto or the Catapult viewer
  *
  * Each subcommand lives in its own file (cmd_*.c) and is listed in the
  * table below.
@@ -26,6 +27,7 @@ static const struct ctrace_cmd {
 	{ "sessions", cmd_sessions, "list sessions with per-CPU ring statistics" },
 	{ "report", cmd_report, "summarise a trace file, or print its events" },
 	{ "validate", cmd_validate, "check a trace file's invariants" },
+	{ "export", cmd_export, "write a trace for Perfetto (default) or as Chrome JSON" },
 };
 
 static int usage(FILE *f)
