@@ -54,6 +54,8 @@ struct seen {
 	size_t nr_uevent;
 	size_t peak_footprint;
 	size_t events;
+	/* after each event: runnable threads, all and on CPU 1 */
+	uint32_t runnable[MAX_ITEMS], runnable1[MAX_ITEMS];
 };
 
 static void on_state(void *arg, const struct ctrace_state_iv *iv)
@@ -178,6 +180,10 @@ static int run(struct tb *b, struct seen *s)
 			r = -1;
 			break;
 		}
+		if (s->events <= MAX_ITEMS) {
+			s->runnable[s->events - 1] = ctrace_model_nr_runnable(m, UINT32_MAX);
+			s->runnable1[s->events - 1] = ctrace_model_nr_runnable(m, 1);
+		}
 		fp = ctrace_model_footprint(m);
 		if (fp > s->peak_footprint)
 			s->peak_footprint = fp;
@@ -271,6 +277,18 @@ TEST(ping_pong_intervals)
 	EXPECT_IV(s, PONG, 2, RA, 700, 750);
 	EXPECT_EQ(CTRACE_CAUSE_PREEMPT, iv_of(s, PONG, 2)->cause);
 	EXPECT_IV(s, PONG, 3, R, 750, 1000);
+
+	/* Runnable threads after each event, in all and on CPU 1. */
+	{
+		static const uint32_t all[] = { 0, 1, 0, 0, 1, 0, 1, 0, 0, 1, 0 };
+		static const uint32_t cpu1[] = { 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0 };
+
+		ASSERT_EQ(11, s->events);
+		for (size_t i = 0; i < 11; i++) {
+			EXPECT_EQ(all[i], s->runnable[i]);
+			EXPECT_EQ(cpu1[i], s->runnable1[i]);
+		}
+	}
 
 	/* Wakeups as they happened. */
 	ASSERT_EQ(3, s->nr_wk);

@@ -66,6 +66,8 @@ struct mthread {
 	struct mwaker waker;	/* MS_RUNNABLE by a wakeup, or woken */
 	uint32_t live_prev, live_next;	/* UINT32_MAX: none; in_live says */
 	bool in_live;
+	bool rq;		/* counted in nr_runnable */
+	uint32_t rq_cpu;	/* ...and in this CPU's, or UINT32_MAX */
 
 	/* user records */
 	uint32_t utgid;		/* from user THREAD records; 0: unknown */
@@ -77,6 +79,7 @@ struct mthread {
 
 struct mcpu {
 	uint32_t cpu;
+	uint32_t nr_runnable;	/* threads runnable on it (rq_cpu) */
 	bool known;		/* cur is known */
 	bool soft;		/* ...from the start snapshot only */
 	bool untraced;		/* cur is a thread the session does not trace */
@@ -115,6 +118,7 @@ struct ctrace_model {
 	size_t nr_threads, threads_cap;
 	struct ctrace_map thread_map;
 	uint32_t live_head;	/* UINT32_MAX: empty */
+	uint32_t nr_runnable;	/* threads in MS_RUNNABLE */
 
 	struct mcpu *cpus;
 	size_t nr_cpus, cpus_cap;
@@ -153,6 +157,8 @@ void sched_finish(struct ctrace_model *m, uint64_t end);
 /* The public state of @th now (ctrace_thread_state). */
 uint8_t sched_state(const struct mthread *th);
 void sched_live_remove(struct ctrace_model *m, struct mthread *th);
+/* Count @th runnable on its CPU (th->cpu), or stop counting it. */
+void sched_rq_update(struct ctrace_model *m, struct mthread *th);
 
 /* user.c */
 int user_init(struct ctrace_model *m);

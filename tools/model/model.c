@@ -61,7 +61,7 @@ struct mthread *mdl_thread(struct ctrace_model *m, uint32_t tid)
 	if (ctrace_map_put(&m->thread_map, tid, m->nr_threads))
 		return NULL;
 	th = &m->threads[m->nr_threads++];
-	*th = (struct mthread){ .tid = tid, .cpu = UINT32_MAX,
+	*th = (struct mthread){ .tid = tid, .cpu = UINT32_MAX, .rq_cpu = NONE,
 				.live_prev = NONE, .live_next = NONE };
 	return th;
 }
@@ -307,6 +307,16 @@ size_t ctrace_model_footprint(const struct ctrace_model *m)
 			n += (size_t)m->tasks[i].cap_tids * sizeof(uint32_t);
 	}
 	return n;
+}
+
+uint32_t ctrace_model_nr_runnable(const struct ctrace_model *m, uint32_t cpu)
+{
+	uint32_t i;
+
+	if (cpu == UINT32_MAX)
+		return m->nr_runnable;
+	i = ctrace_map_get(&m->cpu_map, cpu);
+	return i == CTRACE_MAP_NONE ? 0 : m->cpus[i].nr_runnable;
 }
 
 uint64_t ctrace_model_first_ns(const struct ctrace_model *m)

@@ -244,6 +244,10 @@ bool ctrace_model_thread(const struct ctrace_model *m, uint32_t tid,
 bool ctrace_model_open_region(const struct ctrace_model *m, uint32_t tid,
 			      struct ctrace_model_region *out);
 
+/* Threads runnable now (waiting for a CPU): all of them (@cpu is
+ * UINT32_MAX), or those woken onto or preempted on @cpu. */
+uint32_t ctrace_model_nr_runnable(const struct ctrace_model *m, uint32_t cpu);
+
 /* Bytes of memory the model holds now (for tests and benchmarks: it
  * must not grow with the number of events). */
 size_t ctrace_model_footprint(const struct ctrace_model *m);

@@ -89,6 +89,32 @@ void sched_live_remove(struct ctrace_model *m, struct mthread *th)
 	th->in_live = false;
 }
 
+/* ------------------------------------------------- runnable threads */
+
+static struct mcpu *cpu_get(struct ctrace_model *m, uint32_t cpu);
+
+void sched_rq_update(struct ctrace_model *m, struct mthread *th)
+{
+	if (th->rq) {
+		uint32_t i = th->rq_cpu == NONE ? CTRACE_MAP_NONE :
+			     ctrace_map_get(&m->cpu_map, th->rq_cpu);
+
+		m->nr_runnable--;
+		if (i != CTRACE_MAP_NONE)
+			m->cpus[i].nr_runnable--;
+		th->rq = false;
+	}
+	if (th->vs == MS_RUNNABLE) {
+		struct mcpu *c = th->cpu == NONE ? NULL : cpu_get(m, th->cpu);
+
+		m->nr_runnable++;
+		th->rq = true;
+		th->rq_cpu = c ? th->cpu : NONE;
+		if (c)
+			c->nr_runnable++;
+	}
+}
+
 /* ---------------------------------------------------------- intervals */
 
 /*
@@ -143,6 +169,7 @@ static void enter(struct ctrace_model *m, struct mthread *th, uint8_t vs,
 	th->since_off = ev->offset;
 	th->soft = false;
 	th->runnable_unsure = false;
+	sched_rq_update(m, th);
 	if (vs == MS_NEW || vs == MS_DEAD) {
 		th->known = false;
 		sched_live_remove(m, th);
@@ -206,6 +233,7 @@ void sched_loss(struct ctrace_model *m, uint64_t from)
 		th->since_off = 0;
 		th->woken = false;
 		th->soft = false;
+		sched_rq_update(m, th);
 		sched_live_remove(m, th);
 	}
 	for (size_t i = 0; i < m->nr_cpus; i++) {
@@ -461,6 +489,7 @@ static void on_wakeup(struct ctrace_model *m, const struct ctrace_event *ev)
 		enter(m, th, MS_RUNNABLE, ev);
 		th->cause = CTRACE_CAUSE_NEW;
 		th->cpu = w.target_cpu;
+		sched_rq_update(m, th);
 		set_waker(m, th, &w);
 		th->woken = false;
 		return;
@@ -497,6 +526,7 @@ static void on_wakeup(struct ctrace_model *m, const struct ctrace_event *ev)
 		enter(m, th, MS_RUNNABLE, ev);
 		th->cause = CTRACE_CAUSE_WAKEUP;
 		th->cpu = w.target_cpu;
+		sched_rq_update(m, th);
 		th->woken = unknown;
 		th->runnable_unsure = unknown;
 		set_waker(m, th, &w);
@@ -551,9 +581,9 @@ static void on_thread(struct ctrace_model *m, const struct ctrace_event *ev)
 		}
 		break;
 	case CTRACE_STATE_RUNNABLE:
+		th->cpu = k.cpu;
 		enter(m, th, MS_RUNNABLE, ev);
 		th->cause = CTRACE_CAUSE_NONE;
-		th->cpu = k.cpu;
 		break;
 	case CTRACE_STATE_SLEEPING:
 	case CTRACE_STATE_BLOCKED:
@@ -590,8 +620,10 @@ void sched_event(struct ctrace_model *m, const struct ctrace_event *ev)
 		memcpy(&k, ev->rec, sizeof(k));
 		traced(m, k.tid);
 		/* Where a waiting or runnable thread will run next. */
-		if ((th = checked(m, k.tid)) && th->vs != MS_RUNNING)
+		if ((th = checked(m, k.tid)) && th->vs != MS_RUNNING) {
 			th->cpu = ev->aux;
+			sched_rq_update(m, th);
+		}
 		break;
 	}
 	case CTRACE_KREC_EXEC:
