@@ -28,43 +28,6 @@
 
 #include "internal.h"
 
-static const char *const type_names[] = {
-	[CTRACE_KREC_PAD] = "pad",
-	[CTRACE_KREC_TIME] = "time",
-	[CTRACE_KREC_LOST] = "lost",
-	[CTRACE_KREC_CLOCK] = "clock",
-	[CTRACE_KREC_SWITCH] = "switch",
-	[CTRACE_KREC_WAKEUP] = "wakeup",
-	[CTRACE_KREC_FORK] = "fork",
-	[CTRACE_KREC_EXEC] = "exec",
-	[CTRACE_KREC_EXIT] = "exit",
-	[CTRACE_KREC_RENAME] = "rename",
-	[CTRACE_KREC_MIGRATE] = "migrate",
-	[CTRACE_KREC_THREAD] = "thread",
-};
-
-#define NR_TYPES (sizeof(type_names) / sizeof(type_names[0]))
-
-static const char *type_name(unsigned int type)
-{
-	return type < NR_TYPES && type_names[type] ? type_names[type] : "unknown";
-}
-
-static const char *state_name(unsigned int state)
-{
-	static const char *const names[] = {
-		[CTRACE_STATE_UNKNOWN] = "?",
-		[CTRACE_STATE_RUNNING] = "R",
-		[CTRACE_STATE_RUNNABLE] = "R",
-		[CTRACE_STATE_SLEEPING] = "S",
-		[CTRACE_STATE_BLOCKED] = "D",
-		[CTRACE_STATE_STOPPED] = "T",
-		[CTRACE_STATE_DEAD] = "X",
-	};
-
-	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "?";
-}
-
 /* Copy at most @max bytes of @s, up to a NUL, control characters as '?'. */
 static void clean(char *out, size_t outlen, const char *s, size_t max)
 {
@@ -229,47 +192,21 @@ static bool tid_wanted(const struct printer *p, uint32_t tid)
 static bool involves(const struct printer *p, const struct ctrace_event *ev,
 		     bool known, uint32_t who)
 {
-	uint32_t a = 0, b = 0;
+	uint32_t tids[CTRACE_RD_MAX_TIDS];
+	unsigned int n;
 
 	if (!p->nr_tids)
 		return true;
 	if (known && tid_wanted(p, who))
 		return true;
+	/* A user record is its writer's (who); the dumper's are no one's. */
 	if (ev->kind != CTRACE_RING_KERNEL)
 		return false;
-	switch (ev->type) {
-	case CTRACE_KREC_SWITCH: {
-		struct ctrace_krec_switch k;
-
-		memcpy(&k, ev->rec, sizeof(k));
-		a = k.prev_tid, b = k.next_tid;
-		break;
-	}
-	case CTRACE_KREC_WAKEUP: {
-		struct ctrace_krec_wakeup k;
-
-		memcpy(&k, ev->rec, sizeof(k));
-		a = k.tid, b = k.waker_tid;
-		break;
-	}
-	case CTRACE_KREC_FORK: {
-		struct ctrace_krec_fork k;
-
-		memcpy(&k, ev->rec, sizeof(k));
-		a = k.parent_tid, b = k.child_tid;
-		break;
-	}
-	case CTRACE_KREC_EXEC: case CTRACE_KREC_EXIT: case CTRACE_KREC_RENAME:
-	case CTRACE_KREC_MIGRATE: case CTRACE_KREC_THREAD:
-		/* Each starts with the thread's ID. */
-		if (ev->size >= sizeof(struct ctrace_krec) + 4)
-			memcpy(&a, (const unsigned char *)ev->rec + sizeof(struct ctrace_krec), 4);
-		b = a;
-		break;
-	default:
-		return false;
-	}
-	return (a && tid_wanted(p, a)) || (b && tid_wanted(p, b));
+	n = ctrace_event_tids(ev, 0, tids);
+	for (unsigned int i = 0; i < n; i++)
+		if (tids[i] && tid_wanted(p, tids[i]))
+			return true;
+	return false;
 }
 
 /* The thread in front of the line: comm and tid columns. */
@@ -329,29 +266,6 @@ static void put_line(const struct printer *p, const struct ctrace_event *ev,
 		name, details);
 }
 
-static const char *utype_name(unsigned int type)
-{
-	static const char *const names[] = {
-		[CTRACE_UREC_LOST] = "lost",
-		[CTRACE_UREC_THREAD] = "thread",
-		[CTRACE_UREC_TASK_BEGIN] = "task",
-		[CTRACE_UREC_TASK_END] = "task",
-		[CTRACE_UREC_REGION_BEGIN] = "region",
-		[CTRACE_UREC_REGION_END] = "region",
-		[CTRACE_UREC_LOG] = "log",
-		[CTRACE_UREC_INSTANT] = "instant",
-		[CTRACE_UREC_COUNTER] = "counter",
-		[CTRACE_UREC_COUNTER_F] = "counter",
-		[CTRACE_UREC_FLOW_BEGIN] = "flow",
-		[CTRACE_UREC_FLOW_END] = "flow",
-	};
-
-	if (type == CTRACE_FREC_CORRUPT)
-		return "corrupt";
-	return type < sizeof(names) / sizeof(names[0]) && names[type] ?
-	       names[type] : "unknown";
-}
-
 static void sb_dur(struct sb *b, uint64_t from, uint64_t to)
 {
 	uint64_t d = to >= from ? to - from : 0;
@@ -362,12 +276,16 @@ static void sb_dur(struct sb *b, uint64_t from, uint64_t to)
 static void print_user_event(struct printer *p, const struct ctrace_event *ev,
 			     FILE *out)
 {
+	const struct ctrace_recdesc *rd = ctrace_event_desc(ev);
 	uint32_t set = ctrace_uring_set(ev->ring);
 	const unsigned char *rec = ev->rec;
 	struct ctrace_ustep st;
 	struct ctrace_urec h;
 	uint64_t v = 0;		/* the first payload word, where there is one */
-	bool known = true;
+	uint64_t task;
+	uint32_t who = 0;
+	/* The writer; CORRUPT bytes are no one's in particular. */
+	bool known = ctrace_event_actor(ev, &who);
 	/* The longest: a LOG with a 1 KiB category and a 2 KiB message,
 	 * every byte escaped as \xHH. */
 	char d[16384];
@@ -379,17 +297,28 @@ static void print_user_event(struct printer *p, const struct ctrace_event *ev,
 		memcpy(&v, rec + sizeof(h), sizeof(v));
 	ctrace_ustate_step(&p->us, ev, &st);
 
+	/* The reader lets no type without a descriptor through. */
+	if (!rd || (rd->flags & CTRACE_RD_UNKNOWN)) {
+		/* A newer library's: its fields are not known here. */
+		sb_printf(&b, "type=%u size=%u", h.type, ev->size);
+		put_line(p, ev, out, known, who, rd ? rd->label : "unknown", d);
+		return;
+	}
+	/* Which end of a pair, then the string ID as the type names it. */
+	if (rd->flags & (CTRACE_RD_BEGIN | CTRACE_RD_END))
+		sb_printf(&b, rd->flags & CTRACE_RD_BEGIN ? "begin" : "end");
+	if (rd->id && h.id) {
+		sb_sep(&b);
+		sb_printf(&b, "%s=", rd->id);
+		sb_name(&b, p->t, set, h.id);
+	}
+
 	switch (h.type) {
 	case CTRACE_UREC_REGION_BEGIN:
 	case CTRACE_UREC_REGION_END:
-		sb_printf(&b, h.type == CTRACE_UREC_REGION_BEGIN ? "begin" : "end");
-		if (h.id) {
-			sb_printf(&b, " name=");
-			sb_name(&b, p->t, set, h.id);
-		}
 		sb_printf(&b, " depth=%u", st.depth);
-		if (ev->size >= 24)
-			sb_printf(&b, " task=%" PRIu64, v);
+		if (ctrace_event_task(ev, &task))
+			sb_printf(&b, " task=%" PRIu64, task);
 		if (h.type == CTRACE_UREC_REGION_END && st.begin_seen)
 			sb_dur(&b, st.begin_ns, ev->ns);
 		break;
@@ -397,17 +326,11 @@ static void print_user_event(struct printer *p, const struct ctrace_event *ev,
 		struct ctrace_urec_task k;
 
 		memcpy(&k, rec, sizeof(k));
-		sb_printf(&b, "begin");
-		if (h.id) {
-			sb_printf(&b, " name=");
-			sb_name(&b, p->t, set, h.id);
-		}
 		sb_printf(&b, " id=%" PRIu64 " parent=%" PRIu64,
 			  (uint64_t)k.task, (uint64_t)k.parent);
 		break;
 	}
 	case CTRACE_UREC_TASK_END:
-		sb_printf(&b, "end");
 		/* The name is its BEGIN's. */
 		if (st.begin_seen && st.begin_name) {
 			sb_printf(&b, " name=");
@@ -421,10 +344,6 @@ static void print_user_event(struct printer *p, const struct ctrace_event *ev,
 		struct ctrace_urec_log k;
 
 		memcpy(&k, rec, sizeof(k));
-		if (h.id) {
-			sb_printf(&b, "category=");
-			sb_name(&b, p->t, set, h.id);
-		}
 		if (k.task) {
 			sb_sep(&b);
 			sb_printf(&b, "task=%" PRIu64, (uint64_t)k.task);
@@ -448,41 +367,26 @@ static void print_user_event(struct printer *p, const struct ctrace_event *ev,
 		break;
 	}
 	case CTRACE_UREC_INSTANT:
-		if (h.id) {
-			sb_printf(&b, "name=");
-			sb_name(&b, p->t, set, h.id);
-		}
-		if (ev->size >= 24) {
+		if (ctrace_event_task(ev, &task)) {
 			sb_sep(&b);
-			sb_printf(&b, "task=%" PRIu64, v);
+			sb_printf(&b, "task=%" PRIu64, task);
 		}
 		break;
 	case CTRACE_UREC_COUNTER:
-	case CTRACE_UREC_COUNTER_F:
-		if (h.id) {
-			sb_printf(&b, "name=");
-			sb_name(&b, p->t, set, h.id);
-		}
 		sb_sep(&b);
-		if (h.type == CTRACE_UREC_COUNTER) {
-			sb_printf(&b, "value=%" PRId64, (int64_t)v);
-		} else {
-			double f;
+		sb_printf(&b, "value=%" PRId64, (int64_t)v);
+		break;
+	case CTRACE_UREC_COUNTER_F: {
+		double f;
 
-			memcpy(&f, &v, sizeof(f));
-			sb_printf(&b, "value=%.17g", f);
-		}
+		memcpy(&f, &v, sizeof(f));
+		sb_sep(&b);
+		sb_printf(&b, "value=%.17g", f);
 		break;
+	}
 	case CTRACE_UREC_FLOW_BEGIN:
-		sb_printf(&b, "begin");
-		if (h.id) {
-			sb_printf(&b, " name=");
-			sb_name(&b, p->t, set, h.id);
-		}
-		sb_printf(&b, " flow=%" PRIu64, v);
-		break;
 	case CTRACE_UREC_FLOW_END:
-		sb_printf(&b, "end flow=%" PRIu64, v);
+		sb_printf(&b, " flow=%" PRIu64, v);
 		break;
 	case CTRACE_UREC_THREAD: {
 		struct ctrace_urec_thread k;
@@ -507,22 +411,19 @@ static void print_user_event(struct printer *p, const struct ctrace_event *ev,
 		else
 			sb_printf(&b, "%u", k.reason);
 		sb_printf(&b, " records=%u", k.records);
-		known = false;	/* bytes of no one in particular */
 		break;
 	}
-	default:
-		sb_printf(&b, "type=%u size=%u", h.type, ev->size);
-		break;
 	}
-	put_line(p, ev, out, known, h.tid, utype_name(h.type), d);
+	put_line(p, ev, out, known, who, rd->label, d);
 }
 
 static void print_event(struct printer *p, const struct ctrace_event *ev,
 			FILE *out)
 {
 	size_t ri = ctrace_cursor_ring_index(p->c);
+	const struct ctrace_recdesc *rd = ctrace_event_desc(ev);
 	bool known = p->cur[ri].known;
-	uint32_t who = p->cur[ri].tid;
+	uint32_t who = p->cur[ri].tid, actor;
 	char d[512], a[48], b[48], s1[24], s2[24], comm[CTRACE_COMM_LEN + 1];
 
 	if (ev->kind == CTRACE_RING_USER) {
@@ -535,6 +436,11 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 		/* Exits and forks end user threads' regions. */
 		ctrace_ustate_step(&p->us, ev, &st);
 	}
+	/* In front, the record's own actor where it names one. */
+	if (ctrace_event_actor(ev, &actor)) {
+		known = true;
+		who = actor;
+	}
 
 	d[0] = '\0';
 	switch (ev->type) {
@@ -544,11 +450,9 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 		memcpy(&k, ev->rec, sizeof(k));
 		snprintf(d, sizeof(d), "prev=%s prev_state=%s%s ==> next=%s",
 			 (ctrace_thread_name(p->c, k.prev_tid, a, sizeof(a)), a),
-			 state_name(ev->aux & CTRACE_SWITCH_STATE_MASK),
+			 ctrace_thread_state_code(ev->aux & CTRACE_SWITCH_STATE_MASK),
 			 ev->aux & CTRACE_SWITCH_F_PREEMPT ? "+" : "",
 			 (ctrace_thread_name(p->c, k.next_tid, b, sizeof(b)), b));
-		known = true;
-		who = k.prev_tid;
 		p->cur[ri].known = true;
 		p->cur[ri].tid = k.next_tid;
 		break;
@@ -563,8 +467,6 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 			 ev->aux & CTRACE_WAKEUP_CPU_MASK,
 			 ev->aux & CTRACE_WAKEUP_F_NEW ? " [new]" : "",
 			 ev->aux & CTRACE_WAKEUP_F_IRQ ? " [irq]" : "");
-		known = true;
-		who = k.waker_tid;
 		break;
 	}
 	case CTRACE_KREC_FORK: {
@@ -576,8 +478,6 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 		snprintf(d, sizeof(d), "parent=%s child=%s tgid=%s%s", a, b,
 			 tid_str(k.child_tgid, s1, sizeof(s1)),
 			 ev->aux & CTRACE_FORK_F_THREAD ? " [thread]" : "");
-		known = true;
-		who = k.parent_tid;
 		break;
 	}
 	case CTRACE_KREC_EXEC: {
@@ -593,8 +493,6 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 		if (k.old_tid != k.tid)
 			snprintf(d + strlen(d), sizeof(d) - strlen(d),
 				 " old_tid=%s", tid_str(k.old_tid, s2, sizeof(s2)));
-		known = true;
-		who = k.tid;
 		break;
 	}
 	case CTRACE_KREC_EXIT: {
@@ -605,8 +503,6 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 			 tid_str(k.tid, s1, sizeof(s1)),
 			 tid_str(k.tgid, s2, sizeof(s2)),
 			 ev->aux & CTRACE_EXIT_F_GROUP_DEAD ? " [group_dead]" : "");
-		known = true;
-		who = k.tid;
 		break;
 	}
 	case CTRACE_KREC_RENAME: {
@@ -633,7 +529,8 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 		clean(comm, sizeof(comm), k.comm, CTRACE_COMM_LEN);
 		snprintf(d, sizeof(d), "tid=%s tgid=%s state=%s cpu=%u comm=%s%s%s",
 			 tid_str(k.tid, s1, sizeof(s1)),
-			 tid_str(k.tgid, s2, sizeof(s2)), state_name(ev->aux),
+			 tid_str(k.tgid, s2, sizeof(s2)),
+			 ctrace_thread_state_code(ev->aux),
 			 k.cpu, comm,
 			 k.flags & CTRACE_THREAD_F_SNAPSHOT ? " [snapshot]" : "",
 			 k.flags & CTRACE_THREAD_F_KTHREAD ? " [kthread]" : "");
@@ -678,7 +575,7 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 		break;
 	}
 
-	put_line(p, ev, out, known, who, type_name(ev->type), d);
+	put_line(p, ev, out, known, who, rd ? rd->label : "unknown", d);
 }
 
 /* Tell @err what stopped decoding; <0 when the file is corrupt. */
@@ -779,39 +676,14 @@ static void tid_seen(struct tidset *s, uint32_t tid)
 	s->tids[s->n++] = tid;
 }
 
+/* The threads an event names: actors and subjects, a user record's writer. */
 static void tids_of(struct tidset *s, const struct ctrace_event *ev)
 {
-	uint32_t a[2] = { 0 };
+	uint32_t tids[CTRACE_RD_MAX_TIDS];
+	unsigned int n = ctrace_event_tids(ev, 0, tids);
 
-	if (ev->kind == CTRACE_RING_USER) {
-		struct ctrace_urec h;
-
-		/* The writer; a CORRUPT record has none. */
-		memcpy(&h, ev->rec, sizeof(h));
-		if (h.type != CTRACE_FREC_CORRUPT)
-			tid_seen(s, h.tid);
-		return;
-	}
-	if (!ctrace_kind_krec(ev->kind))
-		return;
-	/* Every record type puts its tid(s) first, right after the header. */
-	switch (ev->type) {
-	case CTRACE_KREC_SWITCH:
-	case CTRACE_KREC_WAKEUP:
-	case CTRACE_KREC_FORK:
-		memcpy(a, (const char *)ev->rec + sizeof(struct ctrace_krec), 8);
-		tid_seen(s, a[0]);
-		tid_seen(s, a[1]);
-		break;
-	case CTRACE_KREC_EXEC:
-	case CTRACE_KREC_EXIT:
-	case CTRACE_KREC_RENAME:
-	case CTRACE_KREC_MIGRATE:
-	case CTRACE_KREC_THREAD:
-		memcpy(a, (const char *)ev->rec + sizeof(struct ctrace_krec), 4);
-		tid_seen(s, a[0]);
-		break;
-	}
+	for (unsigned int i = 0; i < n; i++)
+		tid_seen(s, tids[i]);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -967,22 +839,10 @@ static void print_rings(struct ctrace_trace *t, FILE *out)
 /* User records by type, in the summary. */
 static const char *utype_key(unsigned int type, char *buf, size_t len)
 {
-	static const char *const names[] = {
-		[CTRACE_UREC_THREAD] = "thread",
-		[CTRACE_UREC_TASK_BEGIN] = "task_begin",
-		[CTRACE_UREC_TASK_END] = "task_end",
-		[CTRACE_UREC_REGION_BEGIN] = "region_begin",
-		[CTRACE_UREC_REGION_END] = "region_end",
-		[CTRACE_UREC_LOG] = "log",
-		[CTRACE_UREC_INSTANT] = "instant",
-		[CTRACE_UREC_COUNTER] = "counter",
-		[CTRACE_UREC_COUNTER_F] = "counter_f",
-		[CTRACE_UREC_FLOW_BEGIN] = "flow_begin",
-		[CTRACE_UREC_FLOW_END] = "flow_end",
-	};
+	const struct ctrace_recdesc *d = ctrace_urec_desc(type);
 
-	if (type < sizeof(names) / sizeof(names[0]) && names[type])
-		return names[type];
+	if (d && !(d->flags & CTRACE_RD_UNKNOWN))
+		return d->name;
 	snprintf(buf, len, "type_%u", type);
 	return buf;
 }
@@ -1045,7 +905,7 @@ static void print_user(struct ctrace_trace *t, FILE *out, const uint64_t *by_typ
 
 int ctrace_print_summary(struct ctrace_trace *t, FILE *out, FILE *err)
 {
-	uint64_t by_type[NR_TYPES] = { 0 }, events = 0, lost = 0, kevents = 0;
+	uint64_t by_type[__CTRACE_KREC_MAX] = { 0 }, events = 0, lost = 0, kevents = 0;
 	uint64_t uby_type[256] = { 0 }, ulost = 0, uevents = 0;
 	uint64_t first = 0, last = 0;
 	struct tidset seen = { 0 };
@@ -1073,7 +933,7 @@ int ctrace_print_summary(struct ctrace_trace *t, FILE *out, FILE *err)
 			continue;
 		}
 		kevents++;
-		if (ev.type < NR_TYPES)
+		if (ev.type < __CTRACE_KREC_MAX)
 			by_type[ev.type]++;
 		if (ev.type == CTRACE_KREC_LOST) {
 			struct ctrace_krec_lost k;
@@ -1093,9 +953,11 @@ int ctrace_print_summary(struct ctrace_trace *t, FILE *out, FILE *err)
 			last / 1000000000u, last % 1000000000u);
 	fprintf(out, "events:     %" PRIu64 " (%" PRIu64 " lost)\n",
 		kevents - by_type[CTRACE_KREC_LOST], lost);
-	for (size_t i = 0; i < NR_TYPES; i++)
+	/* Type 0 is never valid: nothing is counted there. */
+	for (size_t i = 1; i < __CTRACE_KREC_MAX; i++)
 		if (by_type[i] && i != CTRACE_KREC_LOST)
-			fprintf(out, "  %-10s %12" PRIu64 "\n", type_names[i], by_type[i]);
+			fprintf(out, "  %-10s %12" PRIu64 "\n",
+				ctrace_krec_desc(i)->name, by_type[i]);
 	if (by_type[CTRACE_KREC_LOST])
 		fprintf(out, "  %-10s %12" PRIu64 " records\n", "lost",
 			by_type[CTRACE_KREC_LOST]);
