@@ -1259,50 +1259,14 @@ static void thread_set(struct ctrace_cursor *c, uint32_t tid, uint32_t tgid,
 	}
 }
 
+/* Names follow the records that tell a thread's name (THREAD, FORK, EXEC,
+ * RENAME, user THREAD: recdesc.h says which thread and where). */
 static void update_threads(struct ctrace_cursor *c, const struct ctrace_event *ev)
 {
-	if (ev->kind == CTRACE_RING_USER) {
-		struct ctrace_urec_thread k;
+	struct ctrace_rd_thread th;
 
-		if (ev->type != CTRACE_UREC_THREAD || ev->size < sizeof(k))
-			return;
-		memcpy(&k, ev->rec, sizeof(k));
-		thread_set(c, k.h.tid, k.tgid, k.name);
-		return;
-	}
-	if (!ctrace_kind_krec(ev->kind))
-		return;
-	switch (ev->type) {
-	case CTRACE_KREC_THREAD: {
-		struct ctrace_krec_thread k;
-
-		memcpy(&k, ev->rec, sizeof(k));
-		thread_set(c, k.tid, k.tgid, k.comm);
-		break;
-	}
-	case CTRACE_KREC_FORK: {
-		struct ctrace_krec_fork k;
-
-		memcpy(&k, ev->rec, sizeof(k));
-		thread_set(c, k.child_tid, k.child_tgid, k.comm);
-		break;
-	}
-	case CTRACE_KREC_EXEC: {
-		struct ctrace_krec_exec k;
-
-		/* After exec the thread leads its process: tgid == tid. */
-		memcpy(&k, ev->rec, sizeof(k));
-		thread_set(c, k.tid, k.tid, k.comm);
-		break;
-	}
-	case CTRACE_KREC_RENAME: {
-		struct ctrace_krec_rename k;
-
-		memcpy(&k, ev->rec, sizeof(k));
-		thread_set(c, k.tid, k.tgid, k.comm);
-		break;
-	}
-	}
+	if (ctrace_event_thread(ev, &th))
+		thread_set(c, th.tid, th.tgid, th.comm);
 }
 
 int ctrace_cursor_next(struct ctrace_cursor *c, struct ctrace_event *ev)
