@@ -602,19 +602,15 @@ static void check_event(struct vctx *x, const struct ctrace_event *ev)
 				traced(x, k.tid);
 		}
 		break;
-	case CTRACE_KREC_EXEC:
-	case CTRACE_KREC_EXIT:
-	case CTRACE_KREC_RENAME:
-	case CTRACE_KREC_MIGRATE:
-		/* Recorded only for traced threads; all start with the tid. */
-		if (ev->size >= sizeof(struct ctrace_krec) + 4) {
-			uint32_t tid;
+	default: {
+		/* EXEC, EXIT, RENAME, MIGRATE: recorded only for traced threads. */
+		uint32_t tids[CTRACE_RD_MAX_TIDS];
+		unsigned int n = ctrace_event_tids(ev, CTRACE_ARG_TRACED, tids);
 
-			memcpy(&tid, (const uint8_t *)ev->rec + sizeof(struct ctrace_krec),
-			       sizeof(tid));
-			traced(x, tid);
-		}
+		for (unsigned int i = 0; i < n; i++)
+			traced(x, tids[i]);
 		break;
+	}
 	}
 out:
 	vr->last_ts = ev->ts;
