@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ctrace report [--events [--wall] [--tid LIST | --per-thread]] FILE:
- * what a trace file holds.
+ * ctrace report [SECTIONS] [--top N] [--json] FILE: what a trace file
+ * holds, and the questions Go's trace tool answers (tools/analysis).
+ * ctrace report --events [--wall] [--tid LIST | --per-thread] FILE: one
+ * line per event.
  *
- * The summary by default, one line per event with --events; both come
- * from the trace library (text.c), which also says on stderr where a
+ * With no section named, the summary and then every analysis; naming
+ * sections (--threads, --latency, --regions, --tasks, --wakeups, --cpus)
+ * prints only those; --region NAME lists a region's slowest instances and
+ * --task ID tells one task's story across threads.  --json prints the
+ * analyses as one JSON object.  The summary and event lines come from
+ * the trace library (text.c), which also says on stderr where a
  * truncated or corrupt file stops.  --tid keeps the events of some threads
  * (theirs, and the scheduler's about them); --per-thread prints that for
  * each thread that wrote user events, one after another.  A truncated file
@@ -19,6 +25,7 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "report.h"
 #include "tracefile.h"
 
 #define MAX_TIDS 4096
@@ -83,6 +90,72 @@ static int per_thread(struct ctrace_trace *t, unsigned int flags)
 	return r;
 }
 
+static const char usage_line[] =
+	"usage: ctrace report [--threads] [--latency] [--regions] [--region NAME]\n"
+	"                     [--tasks] [--task ID] [--wakeups] [--cpus] [--all]\n"
+	"                     [--top N] [--json] FILE\n"
+	"       ctrace report --events [--wall] [--tid TID,... | --per-thread] FILE\n";
+
+static void help(void)
+{
+	printf("%s\n"
+	       "Summarise a trace file: where it was recorded, duration, events\n"
+	       "by type, rings, threads, and whether it is complete; then what the\n"
+	       "threads did (docs/analysis.md defines every figure):\n"
+	       "  --threads      per thread and process: time running, runnable\n"
+	       "                 (waiting for a CPU), sleeping, uninterruptible,\n"
+	       "                 stopped, unknown; switches, preemptions, wakeups\n"
+	       "  --latency      scheduling latency: wakeup -> running, preempted ->\n"
+	       "                 running; percentiles, histogram, per thread\n"
+	       "  --regions      per region name: count, duration percentiles, and\n"
+	       "                 the region's time split by its thread's state\n"
+	       "  --region NAME  the slowest instances of region NAME\n"
+	       "  --tasks        per task name: count, durations, threads, regions\n"
+	       "  --task ID      one task's story across threads, in time order\n"
+	       "  --wakeups      who woke whom, the wait that followed, and the\n"
+	       "                 waker's open region\n"
+	       "  --cpus         busy and idle time per CPU, threads waiting\n"
+	       "  --all          the summary and every analysis (the default when\n"
+	       "                 no section is named)\n"
+	       "  --top N        rows per table (default 10; 0: all)\n"
+	       "  --json         the analyses as one JSON object (ns), for scripts\n"
+	       "--events prints one line per event instead (docs/file-format.md);\n"
+	       "--wall stamps them with the UTC time of day instead of\n"
+	       "CLOCK_MONOTONIC seconds; --tid keeps the events of those threads\n"
+	       "(theirs, and the scheduler's about them); --per-thread does that\n"
+	       "for each thread that wrote user events, one after another.\n"
+	       "Exit status 1 if the file cannot be opened or is corrupt.\n",
+	       usage_line);
+}
+
+static int analyse(struct ctrace_trace *t, struct ctrace_report_opts *o,
+		   bool summary, bool json)
+{
+	struct ctrace_report *rep;
+	int r = 0, rr;
+
+	if (summary) {
+		r = ctrace_print_summary(t, stdout, stderr);
+		fflush(stdout);
+	}
+	if (o->has_task && !json) {
+		printf("%sTask %llu: its story, in time order (ms from the start)\n",
+		       summary ? "\n" : "", (unsigned long long)o->task);
+		o->story = stdout;
+	}
+	rep = NULL;
+	rr = ctrace_report_run(t, o, &rep, stderr);
+	if (!rep)
+		return rr;
+	if (json)
+		ctrace_report_json(rep, stdout);
+	else
+		ctrace_report_text(rep, stdout);
+	ctrace_report_free(rep);
+	/* A corrupt record: the pass said where on stderr. */
+	return r ? r : rr;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -90,18 +163,61 @@ int cmd_report(int argc, char **argv)
 		{ "wall", no_argument, NULL, 'w' },
 		{ "tid", required_argument, NULL, 't' },
 		{ "per-thread", no_argument, NULL, 'T' },
+		{ "threads", no_argument, NULL, 1 },
+		{ "latency", no_argument, NULL, 2 },
+		{ "regions", no_argument, NULL, 3 },
+		{ "region", required_argument, NULL, 4 },
+		{ "tasks", no_argument, NULL, 5 },
+		{ "task", required_argument, NULL, 6 },
+		{ "wakeups", no_argument, NULL, 7 },
+		{ "cpus", no_argument, NULL, 8 },
+		{ "all", no_argument, NULL, 9 },
+		{ "top", required_argument, NULL, 10 },
+		{ "json", no_argument, NULL, 11 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static uint32_t tids[MAX_TIDS];
+	struct ctrace_report_opts ro = { .top = 10 };
 	struct ctrace_trace *t;
-	char err[512];
+	char err[512], *end;
 	int events = 0, wall = 0, each = 0, c, r;
+	bool all = false, json = false, named = false;
 	unsigned int flags;
 	size_t nr_tids = 0;
+	unsigned long v;
 
 	while ((c = getopt_long(argc, argv, "ewh", opts, NULL)) != -1) {
 		switch (c) {
+		case 1: ro.sections |= CTRACE_RS_THREADS; named = true; break;
+		case 2: ro.sections |= CTRACE_RS_LATENCY; named = true; break;
+		case 3: ro.sections |= CTRACE_RS_REGIONS; named = true; break;
+		case 4: ro.region = optarg; named = true; break;
+		case 5: ro.sections |= CTRACE_RS_TASKS; named = true; break;
+		case 6:
+			errno = 0;
+			ro.task = strtoull(optarg, &end, 0);
+			if (errno || end == optarg || *end) {
+				fprintf(stderr, "ctrace report: bad task ID '%s'\n", optarg);
+				return 2;
+			}
+			ro.has_task = true;
+			named = true;
+			break;
+		case 7: ro.sections |= CTRACE_RS_WAKEUPS; named = true; break;
+		case 8: ro.sections |= CTRACE_RS_CPUS; named = true; break;
+		case 9: all = true; break;
+		case 10:
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || v > 1000000) {
+				fprintf(stderr, "ctrace report: --top takes 0 to 1000000, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			ro.top = (unsigned int)v;
+			break;
+		case 11: json = true; break;
 		case 'e':
 			events = 1;
 			break;
@@ -118,24 +234,20 @@ int cmd_report(int argc, char **argv)
 			each = 1;
 			break;
 		case 'h':
-			printf("usage: ctrace report [--events [--wall] [--tid TID,... | --per-thread]] FILE\n"
-			       "Summarise a trace file: where it was recorded, duration, events\n"
-			       "by type, rings, threads, and whether it is complete.\n"
-			       "--events prints one line per event instead (docs/file-format.md);\n"
-			       "--wall stamps them with the UTC time of day instead of\n"
-			       "CLOCK_MONOTONIC seconds; --tid keeps the events of those threads\n"
-			       "(theirs, and the scheduler's about them); --per-thread does that\n"
-			       "for each thread that wrote user events, one after another.\n"
-			       "Exit status 1 if the file cannot be opened or is corrupt.\n");
+			help();
 			return 0;
 		default:
+			fputs(usage_line, stderr);
 			return 2;
 		}
 	}
-	if (optind != argc - 1 || ((nr_tids || each) && !events) || (nr_tids && each)) {
-		fprintf(stderr, "usage: ctrace report [--events [--wall] [--tid TID,... | --per-thread]] FILE\n");
+	if (optind != argc - 1 || ((nr_tids || each) && !events) || (nr_tids && each) ||
+	    (events && (named || all || json))) {
+		fputs(usage_line, stderr);
 		return 2;
 	}
+	if (all || (!named && !events))
+		ro.sections = CTRACE_RS_ALL;
 
 	r = ctrace_trace_open(argv[optind], &t, err, sizeof(err));
 	if (r) {
@@ -149,7 +261,7 @@ int cmd_report(int argc, char **argv)
 		r = ctrace_print_thread_events(t, stdout, stderr, flags,
 					       nr_tids ? tids : NULL, nr_tids);
 	else
-		r = ctrace_print_summary(t, stdout, stderr);
+		r = analyse(t, &ro, !json && (all || !named), json);
 	ctrace_trace_close(t);
 	return r ? 1 : 0;
 }

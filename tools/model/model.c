@@ -319,6 +319,22 @@ uint32_t ctrace_model_nr_runnable(const struct ctrace_model *m, uint32_t cpu)
 	return i == CTRACE_MAP_NONE ? 0 : m->cpus[i].nr_runnable;
 }
 
+bool ctrace_model_in_task(const struct ctrace_model *m, uint32_t tid,
+			  uint64_t task, uint64_t *since)
+{
+	const struct mthread *th = mdl_thread_find(m, tid);
+
+	if (!th || !user_stack_valid(m, th))
+		return false;
+	for (uint32_t i = 0; i < th->depth; i++)
+		if (th->stack[i].has_task && th->stack[i].task == task) {
+			if (since)
+				*since = th->stack[i].begin;
+			return true;
+		}
+	return false;
+}
+
 uint64_t ctrace_model_first_ns(const struct ctrace_model *m)
 {
 	return m->first_ns;

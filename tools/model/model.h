@@ -252,6 +252,11 @@ uint32_t ctrace_model_nr_runnable(const struct ctrace_model *m, uint32_t cpu);
  * must not grow with the number of events). */
 size_t ctrace_model_footprint(const struct ctrace_model *m);
 
+/* Whether @tid is inside a region of task @task now (at any depth);
+ * @since, if not NULL, gets when the outermost such region began. */
+bool ctrace_model_in_task(const struct ctrace_model *m, uint32_t tid,
+			  uint64_t task, uint64_t *since);
+
 /* Time span of the events fed so far: first and last ns (0 if none). */
 uint64_t ctrace_model_first_ns(const struct ctrace_model *m);
 uint64_t ctrace_model_last_ns(const struct ctrace_model *m);
