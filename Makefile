@@ -63,6 +63,8 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNITS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
 PROG_SRCS := $(wildcard tests/progs/*.c)
 PROGS := $(patsubst tests/progs/%.c,$(O)/tests/progs/%,$(PROG_SRCS))
+ANALYSIS_TEST_SRCS := $(wildcard tests/analysis/*.c)
+ANALYSIS_TESTS := $(patsubst tests/analysis/%.c,$(O)/tests/analysis/%,$(ANALYSIS_TEST_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
 FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/tests/fuzz/%,$(FUZZ_SRCS))
 
@@ -196,6 +198,13 @@ $(O)/tests/unit/%: tests/unit/%.c $(call obj,san,$(CTL_SRCS) $(READ_SRCS)) $(SEL
 	$(CC) $(TEST_CFLAGS) $(SAN_CFLAGS) $(NL_CFLAGS) -o $@ $< \
 		$(call obj,san,$(CTL_SRCS) $(READ_SRCS)) $(NL_LIBS)
 
+# Checks of the analyses against the ground-truth recordings
+# (tests/ground/run.sh runs them through tests/analysis/check-analysis).
+$(O)/tests/analysis/%: tests/analysis/%.c $(call obj,san,$(READ_SRCS)) \
+		$(SELFTESTS)/kselftest_harness.h $(TEST_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(SAN_CFLAGS) -o $@ $< $(call obj,san,$(READ_SRCS)) -lm
+
 # The user-event tests without the module (user-only mode), natively: the
 # same program, without its module variant, driving a ctrace-dump built
 # with ASan/UBSan (it reads the rings as hostile input).
@@ -231,7 +240,8 @@ $(O)/tests/progs/%: tests/progs/%.c $(TEST_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
-tests: tools modules $(KSELFTESTS) $(UNITS) $(FUZZERS) $(PROGS) $(HOST_TESTS) $(SAN_TOOLS)
+tests: tools modules $(KSELFTESTS) $(UNITS) $(FUZZERS) $(PROGS) $(HOST_TESTS) $(SAN_TOOLS) \
+	$(ANALYSIS_TESTS)
 
 # The kernel benchmark's workload, static so the loader costs nothing.
 $(O)/tests/bench/pingpong: tests/bench/pingpong.c
