@@ -104,6 +104,9 @@ static int kput(struct ktab *t, uint64_t k1, uint64_t k2, const char *s,
 
 struct rpriv {
 	struct ktab threads, regions, tasks, pairs, cpus;
+	/* (ring set, string ID) -> region or task index: most lookups are
+	 * by ID, so names are hashed once per ID, not once per event */
+	struct ktab ids;
 	size_t cap_threads, cap_regions, cap_tasks, cap_wakeups, cap_cpus;
 	char **names;			/* made-up "#ID" names, freed at the end */
 	size_t nr_names, cap_names;
@@ -213,6 +216,21 @@ static const char *made_name(struct ctrace_report *r, uint16_t id)
 	return p->names[p->nr_names++];
 }
 
+/* The name a region or task goes by: its string, or "#ID". */
+static const char *name_of(struct ctrace_report *r, const char *name, uint16_t id)
+{
+	return name ? name : made_name(r, id);
+}
+
+/* Keys of the ID cache: which table, and the ID within its ring set. */
+#define ID_REGION	1
+#define ID_TASK		2
+
+static uint64_t id_key(uint32_t set, uint16_t id)
+{
+	return (uint64_t)set << 16 | id;
+}
+
 static struct ctrace_report_region *region(struct ctrace_report *r, const char *name)
 {
 	struct rpriv *p = P(r);
@@ -249,16 +267,22 @@ static struct ctrace_report_task *task(struct ctrace_report *r, const char *name
 	return &r->tasks[i];
 }
 
+/* The pair's entry: waker, wakee, and the waker's region by its ID. */
 static struct ctrace_report_wakeup *pair(struct ctrace_report *r, uint32_t waker,
-					 uint32_t wakee, const char *region)
+					 uint32_t wakee,
+					 const struct ctrace_model_region *wr)
 {
 	struct rpriv *p = P(r);
-	uint32_t i = kget(&p->pairs, waker, wakee, region);
+	uint64_t k1 = (uint64_t)waker << 32 | wakee;
+	uint64_t k2 = wr ? id_key(wr->set, wr->name_id) + 1 : 0;
+	uint32_t i = kget(&p->pairs, k1, k2, NULL);
 
 	if (i == UINT32_MAX) {
+		const char *region = wr ? name_of(r, wr->name, wr->name_id) : NULL;
+
 		if (!room((void **)&r->wakeups, &p->cap_wakeups, r->nr_wakeups,
 			  sizeof(*r->wakeups)) ||
-		    kput(&p->pairs, waker, wakee, region, (uint32_t)r->nr_wakeups)) {
+		    kput(&p->pairs, k1, k2, NULL, (uint32_t)r->nr_wakeups)) {
 			p->oom = true;
 			return NULL;
 		}
@@ -270,17 +294,35 @@ static struct ctrace_report_wakeup *pair(struct ctrace_report *r, uint32_t waker
 	return &r->wakeups[i];
 }
 
-/* The name a region or task goes by: its string, or "#ID". */
-static const char *name_of(struct ctrace_report *r, const char *name, uint16_t id)
+
+/* The region or task stats of (@set, @id), through the ID cache. */
+static void *by_id(struct ctrace_report *r, unsigned int kind, uint32_t set,
+		   uint16_t id, const char *name)
 {
-	return name ? name : made_name(r, id);
+	struct rpriv *p = P(r);
+	uint32_t i = kget(&p->ids, id_key(set, id), kind, NULL);
+	const char *n;
+
+	if (i != UINT32_MAX)
+		return kind == ID_REGION ? (void *)&r->regions[i] : (void *)&r->tasks[i];
+	n = name_of(r, name, id);
+	if (kind == ID_REGION) {
+		struct ctrace_report_region *rg = region(r, n);
+
+		if (rg && kput(&p->ids, id_key(set, id), kind, NULL,
+			       (uint32_t)(rg - r->regions)))
+			p->oom = true;
+		return rg;
+	} else {
+		struct ctrace_report_task *tk = task(r, n);
+
+		if (tk && kput(&p->ids, id_key(set, id), kind, NULL,
+			       (uint32_t)(tk - r->tasks)))
+			p->oom = true;
+		return tk;
+	}
 }
 
-static const char *waker_region_name(struct ctrace_report *r,
-				     const struct ctrace_model_region *wr)
-{
-	return wr ? name_of(r, wr->name, wr->name_id) : NULL;
-}
 
 /* ------------------------------------------------------------- stories */
 
@@ -341,8 +383,7 @@ static void on_state(void *arg, const struct ctrace_state_iv *iv)
 
 		if (iv->cause == CTRACE_CAUSE_WAKEUP || iv->cause == CTRACE_CAUSE_NEW) {
 			struct ctrace_report_wakeup *w =
-				pair(r, iv->waker_tid, iv->tid,
-				     waker_region_name(r, iv->waker_region));
+				pair(r, iv->waker_tid, iv->tid, iv->waker_region);
 
 			ctrace_hist_add(&th->wake_latency, lat);
 			ctrace_hist_add(&r->wake_latency, lat);
@@ -441,7 +482,7 @@ static void on_region(void *arg, const struct ctrace_model_region *m)
 				story_ms(f, ctrace_state_name(s), m->state_ns[s]);
 		fprintf(f, "%s\n", m->flags ? " (incomplete)" : "");
 	}
-	if (!in_window(r, m->end) || !(rg = region(r, name_of(r, m->name, m->name_id))))
+	if (!in_window(r, m->end) || !(rg = by_id(r, ID_REGION, m->set, m->name_id, m->name)))
 		return;
 	if (m->flags & (CTRACE_RG_LOST | CTRACE_RG_TRACE_END)) {
 		rg->incomplete++;
@@ -476,7 +517,7 @@ static void on_task(void *arg, const struct ctrace_model_task *m)
 		fprintf(f, " threads=%u regions=%u logs=%u%s\n", m->threads, m->regions,
 			m->logs, m->flags ? " (incomplete)" : "");
 	}
-	if (!in_window(r, m->end) || !(tk = task(r, name_of(r, m->name, m->name_id))))
+	if (!in_window(r, m->end) || !(tk = by_id(r, ID_TASK, m->set, m->name_id, m->name)))
 		return;
 	if (m->flags & (CTRACE_RG_LOST | CTRACE_RG_TRACE_END)) {
 		tk->incomplete++;
@@ -501,7 +542,7 @@ static void on_wakeup(void *arg, const struct ctrace_model_wakeup *w)
 		return;
 	if ((th = thread(r, w->tid, w->tgid)))
 		th->wakeups++;
-	if ((pw = pair(r, w->waker_tid, w->tid, waker_region_name(r, w->waker_region))))
+	if ((pw = pair(r, w->waker_tid, w->tid, w->waker_region)))
 		pw->count++;
 }
 
@@ -707,6 +748,7 @@ void ctrace_report_free(struct ctrace_report *r)
 		free(p->tasks.e);
 		free(p->pairs.e);
 		free(p->cpus.e);
+		free(p->ids.e);
 		for (size_t i = 0; i < p->nr_names; i++)
 			free(p->names[i]);
 		free(p->names);
