@@ -93,7 +93,7 @@ static int per_thread(struct ctrace_trace *t, unsigned int flags)
 static const char usage_line[] =
 	"usage: ctrace report [--threads] [--latency] [--regions] [--region NAME]\n"
 	"                     [--tasks] [--task ID] [--wakeups] [--cpus] [--all]\n"
-	"                     [--top N] [--json] FILE\n"
+	"                     [--window FROM:TO] [--top N] [--json] FILE\n"
 	"       ctrace report --events [--wall] [--tid TID,... | --per-thread] FILE\n";
 
 static void help(void)
@@ -117,6 +117,8 @@ static void help(void)
 	       "  --cpus         busy and idle time per CPU, threads waiting\n"
 	       "  --all          the summary and every analysis (the default when\n"
 	       "                 no section is named)\n"
+	       "  --window FROM:TO  only that part of the trace: seconds from its\n"
+	       "                 first event (intervals are clipped to it)\n"
 	       "  --top N        rows per table (default 10; 0: all)\n"
 	       "  --json         the analyses as one JSON object (ns), for scripts\n"
 	       "--events prints one line per event instead (docs/file-format.md);\n"
@@ -126,6 +128,34 @@ static void help(void)
 	       "for each thread that wrote user events, one after another.\n"
 	       "Exit status 1 if the file cannot be opened or is corrupt.\n",
 	       usage_line);
+}
+
+/* The CLOCK_MONOTONIC ns of the trace's first event, 0 if none. */
+static uint64_t first_ns(struct ctrace_trace *t)
+{
+	struct ctrace_cursor *c;
+	struct ctrace_event ev;
+	uint64_t ns = 0;
+
+	if (ctrace_cursor_new(t, &c))
+		return 0;
+	if (ctrace_cursor_next(c, &ev) > 0)
+		ns = ev.ns;
+	ctrace_cursor_free(c);
+	return ns;
+}
+
+/* "FROM:TO" in seconds (fractions allowed) into *from and *to. */
+static int parse_window(const char *s, double *from, double *to)
+{
+	char *end;
+
+	*from = strtod(s, &end);
+	if (end == s || *end != ':' || *from < 0)
+		return -1;
+	s = end + 1;
+	*to = strtod(s, &end);
+	return end == s || *end || *to <= *from ? -1 : 0;
 }
 
 static int analyse(struct ctrace_trace *t, struct ctrace_report_opts *o,
@@ -174,6 +204,7 @@ int cmd_report(int argc, char **argv)
 		{ "all", no_argument, NULL, 9 },
 		{ "top", required_argument, NULL, 10 },
 		{ "json", no_argument, NULL, 11 },
+		{ "window", required_argument, NULL, 12 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -182,7 +213,8 @@ int cmd_report(int argc, char **argv)
 	struct ctrace_trace *t;
 	char err[512], *end;
 	int events = 0, wall = 0, each = 0, c, r;
-	bool all = false, json = false, named = false;
+	bool all = false, json = false, named = false, window = false;
+	double from = 0, to = 0;
 	unsigned int flags;
 	size_t nr_tids = 0;
 	unsigned long v;
@@ -218,6 +250,14 @@ int cmd_report(int argc, char **argv)
 			ro.top = (unsigned int)v;
 			break;
 		case 11: json = true; break;
+		case 12:
+			if (parse_window(optarg, &from, &to)) {
+				fprintf(stderr, "ctrace report: --window takes FROM:TO, seconds from the first event, FROM < TO; not '%s'\n",
+					optarg);
+				return 2;
+			}
+			window = true;
+			break;
 		case 'e':
 			events = 1;
 			break;
@@ -255,6 +295,12 @@ int cmd_report(int argc, char **argv)
 		return 1;
 	}
 	flags = wall ? CTRACE_PRINT_WALL : 0;
+	if (window) {
+		uint64_t base = first_ns(t);
+
+		ro.from_ns = base + (uint64_t)(from * 1e9);
+		ro.to_ns = base + (uint64_t)(to * 1e9);
+	}
 	if (each)
 		r = per_thread(t, flags);
 	else if (events)
