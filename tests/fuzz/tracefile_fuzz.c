@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target for the trace reader: open a buffer, iterate every
- * event, look threads up, convert times, validate, print events and the
- * summary (to /dev/null).  Sanitizers turn any out-of-bounds access, UB or
+ * libFuzzer target for the trace reader and what reads its stream: open a
+ * buffer, iterate every event, look threads up, convert times, validate,
+ * print events and the summary, and run every analysis of the report
+ * (the model with it), whole and in a window, with a task's story (all
+ * to /dev/null).  Sanitizers turn any out-of-bounds access, UB or
  * leak into a crash.
  *
  * Each input runs twice: as it is, which exercises the chunk checks, and
@@ -26,6 +28,7 @@
 
 #include "tracefile.h"
 #include "internal.h"
+#include "report.h"
 #include "../unit/tracefile_builder.h"
 
 static FILE *devnull;
@@ -83,6 +86,25 @@ static void exercise(const uint8_t *p, size_t n)
 	ctrace_validate(t, &v, devnull);
 	ctrace_print_events(t, devnull, devnull);
 	ctrace_print_summary(t, devnull, devnull);
+	for (int pass = 0; pass < 2; pass++) {
+		struct ctrace_report_opts o = {
+			.sections = CTRACE_RS_ALL, .top = 3, .region = "x",
+			.has_task = true, .task = 1, .story = devnull,
+		};
+		struct ctrace_report *r = NULL;
+
+		/* The second time, a window around the seeds' timestamps. */
+		if (pass) {
+			o.from_ns = 0x100000000ull;
+			o.to_ns = 0x100000040ull;
+		}
+		ctrace_report_run(t, &o, &r, devnull);
+		if (r) {
+			ctrace_report_text(r, devnull);
+			ctrace_report_json(r, devnull);
+			ctrace_report_free(r);
+		}
+	}
 	ctrace_trace_close(t);
 }
 
