@@ -265,11 +265,9 @@ static void user_step(struct ctrace_ustate *s, const struct ctrace_event *ev,
 	case CTRACE_UREC_REGION_END:
 		reg = (struct ctrace_uregion){
 			.name = h.id, .ns = ev->ns, .offset = ev->offset,
-			.has_task = ev->size >= 24,
 		};
-		if (reg.has_task)
-			memcpy(&reg.task, (const char *)ev->rec + sizeof(h),
-			       sizeof(reg.task));
+		/* Optional: there when the record is long enough for it. */
+		reg.has_task = ctrace_event_task(ev, &reg.task);
 		if (h.type == CTRACE_UREC_REGION_BEGIN) {
 			if (!push(th, &reg)) {
 				ctrace_ustate_loss(s, set);
@@ -304,9 +302,8 @@ static void user_step(struct ctrace_ustate *s, const struct ctrace_event *ev,
 		struct ctrace_utask *k;
 		uint64_t task;
 
-		memcpy(&task, (const char *)ev->rec + sizeof(h), sizeof(task));
 		/* Task IDs are per process: unknown without the process. */
-		if (!th->tgid)
+		if (!ctrace_event_task(ev, &task) || !th->tgid)
 			return;
 		if (h.type == CTRACE_UREC_TASK_END) {
 			k = task_find(s, set, th->tgid, task);
