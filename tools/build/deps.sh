@@ -19,8 +19,9 @@ pkgs=(
 	linux-source-6.1 sparse perl
 	# the VM
 	qemu-system-x86 busybox-static
-	# tests: dmesg and setpriv (util-linux), ps (procps)
-	util-linux procps
+	# tests: dmesg and setpriv (util-linux), ps (procps); protoc decodes
+	# the Perfetto export (protobuf-compiler)
+	util-linux procps protobuf-compiler
 )
 if [ "${1:-}" = --bench ]; then
 	# perf, LTTng's tools and babeltrace2 to check its traces; LTTng's
