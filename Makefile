@@ -65,6 +65,8 @@ PROG_SRCS := $(wildcard tests/progs/*.c)
 PROGS := $(patsubst tests/progs/%.c,$(O)/tests/progs/%,$(PROG_SRCS))
 ANALYSIS_TEST_SRCS := $(wildcard tests/analysis/*.c)
 ANALYSIS_TESTS := $(patsubst tests/analysis/%.c,$(O)/tests/analysis/%,$(ANALYSIS_TEST_SRCS))
+EXPORT_TEST_SRCS := $(wildcard tests/export/*.c)
+EXPORT_TESTS := $(patsubst tests/export/%.c,$(O)/tests/export/%,$(EXPORT_TEST_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
 FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/tests/fuzz/%,$(FUZZ_SRCS))
 
@@ -205,6 +207,14 @@ $(O)/tests/analysis/%: tests/analysis/%.c $(call obj,san,$(READ_SRCS)) \
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(SAN_CFLAGS) -o $@ $< $(call obj,san,$(READ_SRCS)) -lm
 
+# ...and of the exporters (tests/export/check-*); they read exports back
+# with tests/unit/perfetto_reader.h.
+$(O)/tests/export/%: tests/export/%.c $(call obj,san,$(READ_SRCS)) \
+		$(SELFTESTS)/kselftest_harness.h $(wildcard tests/unit/*.h) $(TEST_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(SAN_CFLAGS) -I$(TOP)/tests/unit -o $@ $< \
+		$(call obj,san,$(READ_SRCS)) -lm
+
 # The user-event tests without the module (user-only mode), natively: the
 # same program, without its module variant, driving a ctrace-dump built
 # with ASan/UBSan (it reads the rings as hostile input).
@@ -241,7 +251,7 @@ $(O)/tests/progs/%: tests/progs/%.c $(TEST_HDRS)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
 tests: tools modules $(KSELFTESTS) $(UNITS) $(FUZZERS) $(PROGS) $(HOST_TESTS) $(SAN_TOOLS) \
-	$(ANALYSIS_TESTS)
+	$(ANALYSIS_TESTS) $(EXPORT_TESTS)
 
 # The kernel benchmark's workload, static so the loader costs nothing.
 $(O)/tests/bench/pingpong: tests/bench/pingpong.c

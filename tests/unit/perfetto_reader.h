@@ -165,6 +165,7 @@ struct pr_te {		/* a TrackEvent */
 	bool has_int, has_double;
 	int64_t ivalue;
 	double dvalue;
+	bool has_message;
 	char message[PR_STR];	/* debug annotation "message" */
 	char end[PR_STR];	/* debug annotation "ctrace.end" */
 	bool has_task;
@@ -209,6 +210,7 @@ struct pr_trace {
 	char release[PR_STR];	/* machine 0's Utsname.release */
 	char sysname[PR_STR];
 	uint32_t max_machine;
+	bool first_is_clock;	/* the first packet is a ClockSnapshot */
 	unsigned int errors;
 	char error[256];	/* the first */
 };
@@ -493,8 +495,10 @@ static inline void pr_annotation(struct pr_te *e, struct pr_msg m)
 		else if ((f.num == 3 || f.num == 4) && f.wt == 0)
 			uval = f.v;
 	}
-	if (!strcmp(name, "message"))
+	if (!strcmp(name, "message")) {
+		e->has_message = true;
 		memcpy(e->message, sval, sizeof(sval));
+	}
 	else if (!strcmp(name, "ctrace.end"))
 		memcpy(e->end, sval, sizeof(sval));
 	else if (!strcmp(name, "task")) {
@@ -645,6 +649,8 @@ static inline void pr_packet(struct pr_trace *t, struct pr_msg m)
 			pr_process_tree(t, pr_sub(&f), machine, ts);
 			break;
 		case 6:
+			if (t->packets == 1)
+				t->first_is_clock = true;
 			pr_clock_snapshot(t, pr_sub(&f), machine);
 			break;
 		case 45:
@@ -775,6 +781,30 @@ static inline void pr_free(struct pr_trace *t)
 	free(t->seqs);
 	free(t->slices);
 	memset(t, 0, sizeof(*t));
+}
+
+/*
+ * A MONOTONIC time of @machine in BOOTTIME, as trace_processor converts
+ * it: by the latest of the machine's snapshots whose MONOTONIC is not
+ * after it (the first one before them all).
+ */
+static inline uint64_t pr_mono_to_boot(const struct pr_trace *t, uint32_t machine,
+				       uint64_t mono)
+{
+	const struct pr_clock *le = NULL, *first = NULL, *best;
+
+	for (size_t i = 0; i < t->nr_clocks; i++) {
+		const struct pr_clock *c = &t->clocks[i];
+
+		if (c->machine != machine)
+			continue;
+		if (c->mono <= mono && (!le || c->mono >= le->mono))
+			le = c;
+		if (!first || c->mono < first->mono)
+			first = c;
+	}
+	best = le ? le : first;
+	return best ? mono + (best->boot - best->mono) : mono;
 }
 
 /* Counts of FtraceEvents by their field number. */
