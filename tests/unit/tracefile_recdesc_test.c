@@ -387,13 +387,19 @@ TEST(event_helpers_on_user_records)
 	EXPECT_EQ(8, tids[0]);
 }
 
-TEST(thread_state_codes)
+TEST(thread_states)
 {
-	EXPECT_STREQ("?", ctrace_thread_state_code(CTRACE_STATE_UNKNOWN));
-	EXPECT_STREQ("R", ctrace_thread_state_code(CTRACE_STATE_RUNNABLE));
-	EXPECT_STREQ("D", ctrace_thread_state_code(CTRACE_STATE_BLOCKED));
-	EXPECT_STREQ("X", ctrace_thread_state_code(CTRACE_STATE_DEAD));
-	EXPECT_STREQ("?", ctrace_thread_state_code(CTRACE_STATE_DEAD + 1));
+	for (unsigned int s = CTRACE_STATE_UNKNOWN; s <= CTRACE_STATE_DEAD; s++) {
+		EXPECT_NE(NULL, ctrace_state_desc(s)->name);
+		EXPECT_EQ(1, strlen(ctrace_state_desc(s)->code));
+	}
+	EXPECT_STREQ("?", ctrace_state_desc(CTRACE_STATE_UNKNOWN)->code);
+	EXPECT_STREQ("R", ctrace_state_desc(CTRACE_STATE_RUNNABLE)->code);
+	EXPECT_STREQ("uninterruptible", ctrace_state_desc(CTRACE_STATE_BLOCKED)->name);
+	EXPECT_STREQ("D", ctrace_state_desc(CTRACE_STATE_BLOCKED)->code);
+	EXPECT_STREQ("X", ctrace_state_desc(CTRACE_STATE_DEAD)->code);
+	EXPECT_STREQ("unknown", ctrace_state_desc(CTRACE_STATE_DEAD + 1)->name);
+	EXPECT_STREQ("?", ctrace_state_desc(CTRACE_STATE_DEAD + 1)->code);
 }
 
 TEST_HARNESS_MAIN

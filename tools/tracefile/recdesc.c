@@ -411,22 +411,23 @@ bool ctrace_event_task(const struct ctrace_event *ev, uint64_t *task)
 
 /* -------------------------------------------------------- thread states */
 
-static const char *const state_codes[] = {
-	[CTRACE_STATE_UNKNOWN] = "?",
-	[CTRACE_STATE_RUNNING] = "R",
-	[CTRACE_STATE_RUNNABLE] = "R",
-	[CTRACE_STATE_SLEEPING] = "S",
-	[CTRACE_STATE_BLOCKED] = "D",
-	[CTRACE_STATE_STOPPED] = "T",
-	[CTRACE_STATE_DEAD] = "X",
+static const struct ctrace_state_desc states[] = {
+	[CTRACE_STATE_UNKNOWN] = { "unknown", "?" },
+	[CTRACE_STATE_RUNNING] = { "running", "R" },
+	[CTRACE_STATE_RUNNABLE] = { "runnable", "R" },
+	[CTRACE_STATE_SLEEPING] = { "sleeping", "S" },
+	[CTRACE_STATE_BLOCKED] = { "uninterruptible", "D" },
+	[CTRACE_STATE_STOPPED] = { "stopped", "T" },
+	[CTRACE_STATE_DEAD] = { "dead", "X" },
 };
 
 /* The enum has no _MAX: DEAD is its last value (uapi/linux/ctrace.h). */
-static_assert(sizeof(state_codes) / sizeof(state_codes[0]) == CTRACE_STATE_DEAD + 1,
-	      "a code per enum ctrace_thread_state value");
+static_assert(sizeof(states) / sizeof(states[0]) == CTRACE_STATE_DEAD + 1,
+	      "an entry per enum ctrace_thread_state value");
 
-const char *ctrace_thread_state_code(unsigned int state)
+const struct ctrace_state_desc *ctrace_state_desc(unsigned int state)
 {
-	return state < sizeof(state_codes) / sizeof(state_codes[0]) ?
-	       state_codes[state] : "?";
+	if (state >= sizeof(states) / sizeof(states[0]))
+		state = CTRACE_STATE_UNKNOWN;
+	return &states[state];
 }

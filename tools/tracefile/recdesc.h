@@ -210,8 +210,13 @@ bool ctrace_event_thread(const struct ctrace_event *ev, struct ctrace_rd_thread 
  * (a region's is optional; a LOG's is 0 for none). */
 bool ctrace_event_task(const struct ctrace_event *ev, uint64_t *task);
 
-/* A thread state (enum ctrace_thread_state, in SWITCH and THREAD aux) as
- * ps shows it: "R", "S", "D", "T", "X"; "?" when unknown. */
-const char *ctrace_thread_state_code(unsigned int state);
+/* A thread state: enum ctrace_thread_state, in SWITCH's and THREAD's aux. */
+struct ctrace_state_desc {
+	const char *name;	/* "running", "uninterruptible", ...: for people */
+	const char *code;	/* as ps shows it: "R", "D", ...; "?" */
+};
+
+/* Never NULL: a state this library does not know is UNKNOWN's. */
+const struct ctrace_state_desc *ctrace_state_desc(unsigned int state);
 
 #endif

@@ -450,7 +450,7 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 		memcpy(&k, ev->rec, sizeof(k));
 		snprintf(d, sizeof(d), "prev=%s prev_state=%s%s ==> next=%s",
 			 (ctrace_thread_name(p->c, k.prev_tid, a, sizeof(a)), a),
-			 ctrace_thread_state_code(ev->aux & CTRACE_SWITCH_STATE_MASK),
+			 ctrace_state_desc(ev->aux & CTRACE_SWITCH_STATE_MASK)->code,
 			 ev->aux & CTRACE_SWITCH_F_PREEMPT ? "+" : "",
 			 (ctrace_thread_name(p->c, k.next_tid, b, sizeof(b)), b));
 		p->cur[ri].known = true;
@@ -530,7 +530,7 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 		snprintf(d, sizeof(d), "tid=%s tgid=%s state=%s cpu=%u comm=%s%s%s",
 			 tid_str(k.tid, s1, sizeof(s1)),
 			 tid_str(k.tgid, s2, sizeof(s2)),
-			 ctrace_thread_state_code(ev->aux),
+			 ctrace_state_desc(ev->aux)->code,
 			 k.cpu, comm,
 			 k.flags & CTRACE_THREAD_F_SNAPSHOT ? " [snapshot]" : "",
 			 k.flags & CTRACE_THREAD_F_KTHREAD ? " [kthread]" : "");
