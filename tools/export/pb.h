@@ -128,7 +128,8 @@ static inline void pb_double(struct pb_buf *b, uint32_t field, double d)
 /* Bytes already encoded (a run of fields built elsewhere). */
 static inline void pb_raw(struct pb_buf *b, const void *p, size_t n)
 {
-	if (pb_room(b, n)) {
+	/* n may be 0 with p NULL (an empty buffer): memcpy may not see it */
+	if (n && pb_room(b, n)) {
 		memcpy(b->p + b->len, p, n);
 		b->len += n;
 	}
