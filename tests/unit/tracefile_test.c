@@ -104,6 +104,7 @@ TEST(two_rings_exact)
 		{ 0, CTRACE_KREC_RENAME, 0, T32 + 16, 3, 544, 32 },
 	};
 	const struct ctrace_ring_info *ri;
+	struct ctrace_chunk_info ch, ch0;
 	struct ctrace_cursor *c;
 	struct ctrace_trace *t;
 	struct ctrace_event ev;
@@ -116,6 +117,9 @@ TEST(two_rings_exact)
 	ASSERT_EQ(0, ctrace_trace_open_buffer(p, len, &t, err, sizeof(err)));
 	EXPECT_TRUE(ctrace_trace_complete(t));
 	EXPECT_NULL(ctrace_trace_problem(t));
+	EXPECT_EQ(CTRACE_PROBLEM_NONE, ctrace_trace_problem_kind(t));
+	EXPECT_STREQ("<buffer>", ctrace_trace_path(t));
+	EXPECT_EQ(592, ctrace_trace_stats_offset(t));
 	EXPECT_EQ(CTRACE_CLOCK_MONO, ctrace_trace_clock(t));
 	EXPECT_STREQ("h", ctrace_trace_meta(t, "host"));
 
@@ -135,6 +139,28 @@ TEST(two_rings_exact)
 	EXPECT_EQ(3, ri->lost);
 	EXPECT_EQ(3, ri->stats.lost_read);
 	EXPECT_NULL(ctrace_trace_ring(t, 2));
+	EXPECT_EQ(1, ctrace_trace_find_ring(t, CTRACE_RING_KERNEL, 1));
+	EXPECT_EQ(SIZE_MAX, ctrace_trace_find_ring(t, CTRACE_RING_KERNEL, 2));
+	EXPECT_EQ(SIZE_MAX, ctrace_trace_find_ring(t, CTRACE_RING_USER, 0));
+
+	/* The chunks as indexed: ring 0's second holds RENAME and PAD. */
+	ASSERT_TRUE(ctrace_trace_chunk(t, 0, 0, &ch0));
+	ASSERT_TRUE(ctrace_trace_chunk(t, 0, 1, &ch));
+	EXPECT_EQ(120, ch0.offset);
+	EXPECT_EQ(1, ch0.index);
+	EXPECT_EQ(464, ch.offset);
+	EXPECT_EQ(3, ch.index);
+	EXPECT_EQ(3, ch.seq_first);
+	EXPECT_EQ(1, ch.events);
+	EXPECT_EQ(0, ch.lost);
+	EXPECT_EQ(ch0.ts_last, ch.ts_base);
+	EXPECT_EQ(T32 + 16, ch.ts_last);
+	EXPECT_FALSE(ctrace_trace_chunk(t, 0, 2, &ch));
+	ASSERT_TRUE(ctrace_trace_chunk(t, 1, 0, &ch));
+	EXPECT_EQ(280, ch.offset);
+	EXPECT_EQ(2, ch.events);
+	EXPECT_EQ(3, ch.lost);
+	EXPECT_FALSE(ctrace_trace_chunk(t, 2, 0, &ch));
 
 	ASSERT_EQ(0, ctrace_cursor_new(t, &c));
 	while (ctrace_cursor_next(c, &ev) == 1) {
@@ -299,6 +325,7 @@ TEST(truncated_at_every_offset)
 				 cut, chunk);
 			ASSERT_FALSE(ctrace_trace_complete(t));
 			ASSERT_STREQ(want, ctrace_trace_problem(t)) TH_LOG("cut %zu", cut);
+			ASSERT_EQ(CTRACE_PROBLEM_INCOMPLETE, ctrace_trace_problem_kind(t));
 		} else {
 			struct ctrace_chunk_header h;
 			uint64_t left = cut - starts[chunk];
@@ -317,6 +344,7 @@ TEST(truncated_at_every_offset)
 					 (unsigned long long)left);
 			ASSERT_FALSE(ctrace_trace_complete(t));
 			ASSERT_STREQ(want, ctrace_trace_problem(t)) TH_LOG("cut %zu", cut);
+			ASSERT_EQ(CTRACE_PROBLEM_TRUNCATED, ctrace_trace_problem_kind(t));
 		}
 		ctrace_trace_close(t);
 		free(p);
@@ -615,6 +643,7 @@ TEST(data_after_end)
 	ASSERT_EQ(0, ctrace_trace_open_buffer(q, len + 8, &t, err, sizeof(err)));
 	EXPECT_TRUE(ctrace_trace_complete(t));
 	EXPECT_STREQ("offset 760: 8 bytes after the END chunk", ctrace_trace_problem(t));
+	EXPECT_EQ(CTRACE_PROBLEM_CORRUPT, ctrace_trace_problem_kind(t));
 	ctrace_trace_close(t);
 	free(q);
 	free(p);

@@ -121,6 +121,8 @@ TEST(mixed_rings_exact)
 	EXPECT_EQ(CTRACE_USET_F_RSEQ, u->flags);
 	EXPECT_EQ(65536, u->data_size);
 	EXPECT_NULL(ctrace_trace_uset(t, 1));
+	EXPECT_EQ(0, ctrace_trace_find_uset(t, 0));
+	EXPECT_EQ(SIZE_MAX, ctrace_trace_find_uset(t, 1));
 	EXPECT_STREQ("parse", ctrace_trace_string(t, 0, PARSE));
 	EXPECT_STREQ("read 4096 bytes", ctrace_trace_string(t, 0, MSG));
 	EXPECT_STREQ("queue", ctrace_trace_string(t, 0, QUEUE));

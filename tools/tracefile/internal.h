@@ -59,23 +59,6 @@ struct ctrace_ring {
 	uint64_t user_ts;
 };
 
-/* Records of these kinds are struct ctrace_krec. */
-static inline bool ctrace_kind_krec(uint16_t kind)
-{
-	return kind == CTRACE_RING_KERNEL || kind == CTRACE_RING_DUMPER;
-}
-
-/* A USER ring's number: (ring set index << 16) | CPU. */
-static inline uint32_t ctrace_uring_set(uint32_t ring)
-{
-	return ring >> 16;
-}
-
-static inline uint32_t ctrace_uring_cpu(uint32_t ring)
-{
-	return ring & 0xffff;
-}
-
 /* A USET chunk, as indexed. */
 struct ctrace_uset_ref {
 	struct ctrace_uset_chunk u;
@@ -133,18 +116,6 @@ struct ctrace_clock_snap {
 	uint64_t mono;
 	uint64_t boot;
 	uint64_t real;
-};
-
-/*
- * Why indexing stopped early.  Truncation is what a killed ctrace-dump
- * leaves and still decodes; corruption means bytes the writer did not
- * write (or a writer bug), which tools report as failure.
- */
-enum ctrace_problem {
-	CTRACE_PROBLEM_NONE,
-	CTRACE_PROBLEM_INCOMPLETE,	/* ends on a chunk boundary, no END */
-	CTRACE_PROBLEM_TRUNCATED,	/* ends inside a chunk */
-	CTRACE_PROBLEM_CORRUPT,		/* bad magic, CRC, sequence, record */
 };
 
 /* Open addressing, u64 keys to u32 values; grows at half full. */
@@ -357,26 +328,12 @@ void ctrace_ustate_step(struct ctrace_ustate *s, const struct ctrace_event *ev,
 void ctrace_ustate_loss(struct ctrace_ustate *s, uint32_t set);
 void ctrace_ustate_free(struct ctrace_ustate *s);
 
-/*
- * text.c: string @id of ring set @set as a value in a line: as it is when
- * it is plain (printable, no space, quote, backslash or '=', not starting
- * with '#'), else quoted with C escapes; "#<id>" when unknown.
- */
-void ctrace_ustr_name(const struct ctrace_trace *t, uint32_t set, uint32_t id,
-		      char *buf, size_t len);
-
 /* Iterate META lines: pass NULL first; returns "key=value" or NULL. */
 const char *ctrace_meta_next(const struct ctrace_trace *t, const char *line);
 
 /* reader.c: the ring set of that index, or NULL; *pos its place in usets[]. */
 const struct ctrace_uset_ref *ctrace_uset_find(const struct ctrace_trace *t,
 					       uint32_t index, size_t *pos);
-
-/* "ring 3", "user ring 1:3" (ring set 1, CPU 3), "dumper ring". */
-void ctrace_ring_label(uint16_t kind, uint32_t ring, char *buf, size_t len);
-
-/* reader.c: index in t->rings[] of the last event's ring. */
-size_t ctrace_cursor_ring_index(const struct ctrace_cursor *c);
 
 /* Text for a thread in messages: "comm:tid", "swapper:0", "hidden:?". */
 void ctrace_thread_name(const struct ctrace_cursor *c, uint32_t tid,

@@ -917,6 +917,22 @@ const char *ctrace_trace_problem(const struct ctrace_trace *t)
 	return t->problem_kind ? t->problem : NULL;
 }
 
+enum ctrace_problem ctrace_trace_problem_kind(const struct ctrace_trace *t)
+{
+	return t->problem_kind;
+}
+
+const char *ctrace_trace_path(const struct ctrace_trace *t)
+{
+	return t->path;
+}
+
+uint64_t ctrace_trace_stats_offset(const struct ctrace_trace *t)
+{
+	/* Offset 0 is the file header: never a chunk's. */
+	return t->has_stats ? t->stats_off : 0;
+}
+
 uint32_t ctrace_trace_clock(const struct ctrace_trace *t)
 {
 	return t->clock;
@@ -933,6 +949,34 @@ const struct ctrace_ring_info *ctrace_trace_ring(const struct ctrace_trace *t,
 	return i < t->nr_rings ? &t->rings[i].info : NULL;
 }
 
+size_t ctrace_trace_find_ring(const struct ctrace_trace *t, uint16_t kind,
+			      uint32_t ring)
+{
+	uint32_t i = ctrace_map_get(&t->ring_map, ctrace_ring_key(kind, ring));
+
+	return i == CTRACE_MAP_NONE ? SIZE_MAX : i;
+}
+
+bool ctrace_trace_chunk(const struct ctrace_trace *t, size_t i, size_t j,
+			struct ctrace_chunk_info *out)
+{
+	const struct ctrace_chunk_ref *ch;
+
+	if (i >= t->nr_rings || j >= t->rings[i].info.chunks)
+		return false;
+	ch = &t->rings[i].chunks[j];
+	*out = (struct ctrace_chunk_info){
+		.offset = ch->chunk_off,
+		.index = ch->index,
+		.seq_first = ch->seq_first,
+		.events = ch->events,
+		.lost = ch->lost,
+		.ts_base = ch->ts_base,
+		.ts_last = ch->ts_last,
+	};
+	return true;
+}
+
 size_t ctrace_trace_nr_usets(const struct ctrace_trace *t)
 {
 	return t->nr_usets;
@@ -942,6 +986,13 @@ const struct ctrace_uset_chunk *ctrace_trace_uset(const struct ctrace_trace *t,
 						  size_t i)
 {
 	return i < t->nr_usets ? &t->usets[i].u : NULL;
+}
+
+size_t ctrace_trace_find_uset(const struct ctrace_trace *t, uint32_t index)
+{
+	size_t pos;
+
+	return ctrace_uset_find(t, index, &pos) ? pos : SIZE_MAX;
 }
 
 bool ctrace_trace_user_only(const struct ctrace_trace *t)

@@ -536,10 +536,9 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 			 k.flags & CTRACE_THREAD_F_KTHREAD ? " [kthread]" : "");
 		/* A snapshot of a running thread says who is on that CPU. */
 		if (ev->aux == CTRACE_STATE_RUNNING) {
-			uint32_t i = ctrace_map_get(&p->t->ring_map,
-						    ctrace_ring_key(ev->kind, k.cpu));
+			size_t i = ctrace_trace_find_ring(p->t, ev->kind, k.cpu);
 
-			if (i != CTRACE_MAP_NONE && !p->cur[i].known) {
+			if (i != SIZE_MAX && !p->cur[i].known) {
 				p->cur[i].known = true;
 				p->cur[i].tid = k.tid;
 			}
@@ -585,12 +584,12 @@ static int report_problem(struct ctrace_trace *t, struct ctrace_cursor *c,
 	int ret = 0;
 
 	if (r < 0) {
-		fprintf(err, "%s: %s\n", t->path, ctrace_cursor_error(c));
+		fprintf(err, "%s: %s\n", ctrace_trace_path(t), ctrace_cursor_error(c));
 		ret = r;
 	}
-	if (t->problem_kind) {
-		fprintf(err, "%s: %s\n", t->path, t->problem);
-		if (t->problem_kind == CTRACE_PROBLEM_CORRUPT)
+	if (ctrace_trace_problem(t)) {
+		fprintf(err, "%s: %s\n", ctrace_trace_path(t), ctrace_trace_problem(t));
+		if (ctrace_trace_problem_kind(t) == CTRACE_PROBLEM_CORRUPT)
 			ret = -EBADMSG;
 	}
 	return ret;
@@ -598,12 +597,14 @@ static int report_problem(struct ctrace_trace *t, struct ctrace_cursor *c,
 
 static int printer_init(struct printer *p, struct ctrace_trace *t, FILE *err)
 {
+	size_t nr_rings = ctrace_trace_nr_rings(t);
+
 	p->t = t;
-	p->cur = calloc(t->nr_rings ? t->nr_rings : 1, sizeof(*p->cur));
+	p->cur = calloc(nr_rings ? nr_rings : 1, sizeof(*p->cur));
 	if (!p->cur || ctrace_ustate_init(&p->us, t) || ctrace_cursor_new(t, &p->c)) {
 		free(p->cur);
 		ctrace_ustate_free(&p->us);
-		fprintf(err, "%s: out of memory\n", t->path);
+		fprintf(err, "%s: out of memory\n", ctrace_trace_path(t));
 		return -ENOMEM;
 	}
 	return 0;
@@ -794,9 +795,8 @@ static void print_rings(struct ctrace_trace *t, FILE *out)
 
 	fprintf(out, "rings:\n  %6s %12s %10s %8s  %s\n", "ring", "events",
 		"lost", "chunks", "producer (STATS)");
-	for (size_t i = 0; i < t->nr_rings; i++) {
-		const struct ctrace_ring *r = &t->rings[i];
-		const struct ctrace_ring_info *in = &r->info;
+	for (size_t i = 0; i < ctrace_trace_nr_rings(t); i++) {
+		const struct ctrace_ring_info *in = ctrace_trace_ring(t, i);
 
 		ring_col(in, col, sizeof(col));
 		fprintf(out, "  %6s %12" PRIu64 " %10" PRIu64 " %8" PRIu64, col,
@@ -815,18 +815,21 @@ static void print_rings(struct ctrace_trace *t, FILE *out)
 			fprintf(out, "  raised %" PRIu64, in->raised);
 		fprintf(out, "\n");
 	}
-	for (size_t i = 0; i < t->nr_rings; i++) {
-		const struct ctrace_ring *r = &t->rings[i];
+	for (size_t i = 0; i < ctrace_trace_nr_rings(t); i++) {
+		const struct ctrace_ring_info *in = ctrace_trace_ring(t, i);
+		struct ctrace_chunk_info ch, prev;
 		uint64_t gaps = 0;
 
-		ctrace_ring_label(r->info.kind, r->info.ring, label, sizeof(label));
-		if (r->info.chunks && r->chunks[0].seq_first)
-			fprintf(out, "  warning: %s: its first %" PRIu64 " events are missing\n",
-				label, r->chunks[0].seq_first);
-		for (size_t j = 1; j < r->info.chunks; j++)
-			gaps += r->chunks[j].seq_first !=
-				r->chunks[j - 1].seq_first + r->chunks[j - 1].events +
-				r->chunks[j - 1].lost;
+		ctrace_ring_label(in->kind, in->ring, label, sizeof(label));
+		for (size_t j = 0; ctrace_trace_chunk(t, i, j, &ch); j++) {
+			if (j == 0 && ch.seq_first)
+				fprintf(out, "  warning: %s: its first %" PRIu64 " events are missing\n",
+					label, ch.seq_first);
+			if (j > 0)
+				gaps += ch.seq_first != prev.seq_first + prev.events +
+							prev.lost;
+			prev = ch;
+		}
 		if (gaps)
 			fprintf(out, "  warning: %s: %" PRIu64 " gaps between chunks (see ctrace validate)\n",
 				label, gaps);
@@ -854,15 +857,15 @@ static void print_user(struct ctrace_trace *t, FILE *out, const uint64_t *by_typ
 	bool kernel = false;
 	char buf[32];
 
-	for (size_t i = 0; i < t->nr_rings; i++) {
-		const struct ctrace_ring_info *in = &t->rings[i].info;
+	for (size_t i = 0; i < ctrace_trace_nr_rings(t); i++) {
+		const struct ctrace_ring_info *in = ctrace_trace_ring(t, i);
 
 		raised += in->raised;
 		corrupt += in->corrupt;
 		corrupt_bytes += in->corrupt_bytes;
 		kernel |= in->kind == CTRACE_RING_KERNEL;
 	}
-	if (t->user_only)
+	if (ctrace_trace_user_only(t))
 		fprintf(out, "mode:       user-only%s\n",
 			kernel ? " (but with kernel rings)" : "");
 	else
@@ -943,7 +946,7 @@ int ctrace_print_summary(struct ctrace_trace *t, FILE *out, FILE *err)
 		}
 	}
 
-	fprintf(out, "trace:      %s (%zu bytes, %" PRIu64 " chunks)\n", t->path,
+	fprintf(out, "trace:      %s (%zu bytes, %" PRIu64 " chunks)\n", ctrace_trace_path(t),
 		t->size, t->nr_chunks);
 	print_meta(t, out);
 	if (events)
@@ -983,10 +986,10 @@ int ctrace_print_summary(struct ctrace_trace *t, FILE *out, FILE *err)
 
 	if (r < 0)
 		fprintf(out, "status:     corrupt: %s\n", ctrace_cursor_error(p.c));
-	else if (t->problem_kind == CTRACE_PROBLEM_CORRUPT)
-		fprintf(out, "status:     corrupt: %s\n", t->problem);
-	else if (t->problem_kind)
-		fprintf(out, "status:     incomplete: %s\n", t->problem);
+	else if (ctrace_trace_problem_kind(t) == CTRACE_PROBLEM_CORRUPT)
+		fprintf(out, "status:     corrupt: %s\n", ctrace_trace_problem(t));
+	else if (ctrace_trace_problem(t))
+		fprintf(out, "status:     incomplete: %s\n", ctrace_trace_problem(t));
 	else
 		fprintf(out, "status:     complete\n");
 	fflush(out);

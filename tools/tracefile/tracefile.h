@@ -218,6 +218,22 @@ bool ctrace_trace_complete(const struct ctrace_trace *t);
  * decoded data stops.  NULL for a complete file decoded to its end.
  */
 const char *ctrace_trace_problem(const struct ctrace_trace *t);
+
+/*
+ * What kind of problem that is.  Truncation is what a killed ctrace-dump
+ * leaves and still decodes; corruption means bytes the writer did not
+ * write (or a writer bug), which tools report as failure.
+ */
+enum ctrace_problem {
+	CTRACE_PROBLEM_NONE,
+	CTRACE_PROBLEM_INCOMPLETE,	/* ends on a chunk boundary, no END */
+	CTRACE_PROBLEM_TRUNCATED,	/* ends inside a chunk */
+	CTRACE_PROBLEM_CORRUPT,		/* bad magic, CRC, sequence, record */
+};
+
+enum ctrace_problem ctrace_trace_problem_kind(const struct ctrace_trace *t);
+/* The path it was opened from ("<buffer>" for a buffer), for messages. */
+const char *ctrace_trace_path(const struct ctrace_trace *t);
 /* The session clock (enum ctrace_clock). */
 uint32_t ctrace_trace_clock(const struct ctrace_trace *t);
 /* Session clock value -> CLOCK_MONOTONIC ns / CLOCK_REALTIME ns. */
@@ -238,19 +254,69 @@ struct ctrace_ring_info {
 	uint64_t raised;	/* records stamped before their predecessor */
 };
 
+/* The rings, sorted by (kind, ring): the merge's tie-break order. */
 size_t ctrace_trace_nr_rings(const struct ctrace_trace *t);
 const struct ctrace_ring_info *ctrace_trace_ring(const struct ctrace_trace *t,
 						 size_t i);
+/* Index of ring @ring of @kind in that order, or SIZE_MAX if none. */
+size_t ctrace_trace_find_ring(const struct ctrace_trace *t, uint16_t kind,
+			      uint32_t ring);
+
+/* A ring's RING chunk, as indexed when the file was opened. */
+struct ctrace_chunk_info {
+	uint64_t offset;	/* file offset of its chunk header */
+	uint64_t index;		/* its chunk number in the file */
+	uint64_t seq_first;	/* ring sequence number of its first event */
+	uint64_t events;
+	uint64_t lost;
+	uint64_t ts_base;	/* the ring's timestamp before it (user: 0) */
+	uint64_t ts_last;	/* the ring's timestamp after its last record */
+};
+
+/* Chunk @j of ring @i, in file order; false past the end. */
+bool ctrace_trace_chunk(const struct ctrace_trace *t, size_t i, size_t j,
+			struct ctrace_chunk_info *out);
+/* File offset of the last STATS chunk; 0 when there is none. */
+uint64_t ctrace_trace_stats_offset(const struct ctrace_trace *t);
+
+/* Records of these ring kinds are struct ctrace_krec. */
+static inline bool ctrace_kind_krec(uint16_t kind)
+{
+	return kind == CTRACE_RING_KERNEL || kind == CTRACE_RING_DUMPER;
+}
+
+/* A USER ring's number: (ring set index << 16) | CPU. */
+static inline uint32_t ctrace_uring_set(uint32_t ring)
+{
+	return ring >> 16;
+}
+
+static inline uint32_t ctrace_uring_cpu(uint32_t ring)
+{
+	return ring & 0xffff;
+}
+
+/* "ring 3", "user ring 1:3" (ring set 1, CPU 3), "dumper ring". */
+void ctrace_ring_label(uint16_t kind, uint32_t ring, char *buf, size_t len);
 
 /* The user ring sets (USET chunks), in file order; NULL past the end. */
 size_t ctrace_trace_nr_usets(const struct ctrace_trace *t);
 const struct ctrace_uset_chunk *ctrace_trace_uset(const struct ctrace_trace *t,
 						  size_t i);
+/* Where ring set @index is in that order, or SIZE_MAX if not described. */
+size_t ctrace_trace_find_uset(const struct ctrace_trace *t, uint32_t index);
 /* String @id of ring set @uset (from STRINGS chunks), NUL-terminated, valid
  * while the trace is open; NULL if unknown.  Bytes are as the program
  * wrote them (control characters included). */
 const char *ctrace_trace_string(const struct ctrace_trace *t, uint32_t uset,
 				uint32_t id);
+/*
+ * The same as a value in a line of text (text.c): as it is when it is
+ * plain (printable, no space, quote, backslash or '=', not starting with
+ * '#'), else quoted with C escapes; "#<id>" when unknown.
+ */
+void ctrace_ustr_name(const struct ctrace_trace *t, uint32_t set, uint32_t id,
+		      char *buf, size_t len);
 /* META user_only=1: recorded without the kernel module, no kernel rings. */
 bool ctrace_trace_user_only(const struct ctrace_trace *t);
 
@@ -292,6 +358,8 @@ int ctrace_cursor_new(struct ctrace_trace *t, struct ctrace_cursor **cp);
  */
 int ctrace_cursor_next(struct ctrace_cursor *c, struct ctrace_event *ev);
 const char *ctrace_cursor_error(const struct ctrace_cursor *c);
+/* Index (as in ctrace_trace_ring()) of the last event's ring. */
+size_t ctrace_cursor_ring_index(const struct ctrace_cursor *c);
 /* What the trace says of a thread so far (names follow THREAD, FORK,
  * EXEC and RENAME records, and user THREAD records, up to the last event
  * returned; threads of the session's starting snapshot are named from the
