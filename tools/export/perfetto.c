@@ -155,30 +155,36 @@ void pf_packet_start(struct pf_file *f, uint32_t seq)
 {
 	struct pb_buf *b = pf_pkt(f);
 
-	pb_reset(b);
+	f->out->mark = pb_begin(b, PF_TRACE_PACKET);
 	pb_uint(b, PF_TP_SEQUENCE_ID, seq);
 	/* Machine 0 is the host: no machine_id, as a one-machine trace. */
 	if (f->machine)
 		pb_uint(b, PF_TP_MACHINE_ID, f->machine);
 }
 
+static void out_flush(struct pf_out *o)
+{
+	if (o->buf.len && fwrite(o->buf.p, 1, o->buf.len, o->f) != o->buf.len)
+		o->write_error = true;
+	o->bytes += o->buf.len;
+	o->buf.len = 0;
+}
+
 void pf_packet_finish(struct pf_file *f)
 {
 	struct pf_out *o = f->out;
-	uint8_t hdr[1 + PB_VARINT_MAX];
-	size_t n;
 
-	if (o->pkt.oom) {
+	if (o->buf.oom) {
+		/* Drop the packet that did not fit (its key is one byte). */
 		f->oom = true;
+		o->buf.len = o->mark - 1;
+		o->buf.oom = false;
 		return;
 	}
-	hdr[0] = PF_TRACE_PACKET << 3 | PB_WT_LEN;
-	n = 1 + pb_put_varint(hdr + 1, o->pkt.len);
-	if (fwrite(hdr, 1, n, o->f) != n ||
-	    fwrite(o->pkt.p, 1, o->pkt.len, o->f) != o->pkt.len)
-		o->write_error = true;
+	pb_end(&o->buf, o->mark);
 	o->packets++;
-	o->bytes += n + o->pkt.len;
+	if (o->buf.len >= PF_OUT_FLUSH)
+		out_flush(o);
 }
 
 static void clock_entry(struct pb_buf *b, uint32_t id, uint64_t ts)
@@ -800,7 +806,8 @@ out:
 	for (size_t i = 0; i < n; i++)
 		file_free(&files[i]);
 	free(files);
-	pb_free(&out.pkt);
+	out_flush(&out);
+	pb_free(&out.buf);
 	if (fflush(out.f) || ferror(out.f) || out.write_error) {
 		if (opts->err)
 			fprintf(opts->err, "ctrace export: writing the trace failed\n");

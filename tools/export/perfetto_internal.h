@@ -47,9 +47,18 @@
 #define PF_LOAD(k, ev) \
 	((ev)->size >= sizeof(k) && memcpy(&(k), (ev)->rec, sizeof(k)))
 
+/*
+ * Packets are built in place at the end of the output buffer, each as a
+ * Trace.packet field opened by pf_packet_start() and closed by
+ * pf_packet_finish(); the buffer goes to the file in PF_OUT_FLUSH runs,
+ * not a write per packet.
+ */
+#define PF_OUT_FLUSH		(1u << 20)
+
 struct pf_out {
 	FILE *f;
-	struct pb_buf pkt;	/* the packet being built */
+	struct pb_buf buf;	/* whole packets, then the one being built */
+	size_t mark;		/* pb_begin() mark of the packet being built */
 	uint64_t packets, bytes;
 	bool write_error;
 };
@@ -147,7 +156,7 @@ void pf_packet_start(struct pf_file *f, uint32_t seq);
 void pf_packet_finish(struct pf_file *f);
 static inline struct pb_buf *pf_pkt(struct pf_file *f)
 {
-	return &f->out->pkt;
+	return &f->out->buf;
 }
 uint64_t pf_boot_ns(const struct pf_file *f, uint64_t ns);
 uint64_t pf_mono_ns(const struct pf_file *f, uint64_t ns);
