@@ -11,14 +11,14 @@
  *   string, bytes, nested message: key, varint length, bytes
  *
  * A nested message's length is known only when it ends.  pb_begin()
- * reserves the 5 bytes the longest length we allow (< 4 GiB) can take;
- * pb_end() writes the length in as few bytes as it needs and moves the
- * body back over the rest, so the output is minimal, byte for byte what
- * any protobuf encoder writes.  Bodies are small (a packet is at most a
- * bundle of some hundred scheduler events), so the move costs little.
+ * keeps one byte for it, all that a body below 128 bytes needs, which
+ * most are (an event, a packet of one); pb_end() writes the length there,
+ * or, for a longer body (a bundle of events, a ProcessTree), moves the
+ * body up by the bytes its length needs more.  Either way the output is
+ * minimal, byte for byte what any protobuf encoder writes.
  *
- *   pb_begin:  ... key [r r r r r]                   mark = offset of r
- *   pb_end:    ... key [len] body...                 (5 - |len| bytes back)
+ *   pb_begin:  ... key [r]                  mark = offset of r
+ *   pb_end:    ... key [len] body...        (body moved |len| - 1 bytes up)
  *
  * A buffer that cannot grow sets @oom and ignores what follows; callers
  * check it once per packet rather than after every field.
@@ -35,7 +35,6 @@
 #define PB_WT_FIXED64	1
 #define PB_WT_LEN	2
 
-#define PB_LEN_RESERVE	5	/* bytes pb_begin() keeps for a length */
 #define PB_VARINT_MAX	10
 
 struct pb_buf {
@@ -166,8 +165,8 @@ static inline size_t pb_begin(struct pb_buf *b, uint32_t field)
 
 	pb_key(b, field, PB_WT_LEN);
 	mark = b->len;
-	if (pb_room(b, PB_LEN_RESERVE))
-		b->len += PB_LEN_RESERVE;
+	if (pb_room(b, 1))
+		b->len++;
 	return mark;
 }
 
@@ -178,12 +177,17 @@ static inline void pb_end(struct pb_buf *b, size_t mark)
 
 	if (b->oom)
 		return;
-	body = b->len - mark - PB_LEN_RESERVE;
-	n = pb_put_varint(b->p + mark, body);
-	if (n < PB_LEN_RESERVE) {
-		memmove(b->p + mark + n, b->p + mark + PB_LEN_RESERVE, body);
-		b->len -= PB_LEN_RESERVE - n;
+	body = b->len - mark - 1;
+	if (body < 0x80) {
+		b->p[mark] = (uint8_t)body;
+		return;
 	}
+	n = pb_varint_size(body);
+	if (!pb_room(b, n - 1))
+		return;
+	memmove(b->p + mark + n, b->p + mark + 1, body);
+	pb_put_varint(b->p + mark, body);
+	b->len += n - 1;
 }
 
 #endif
