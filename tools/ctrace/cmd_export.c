@@ -7,7 +7,8 @@
  * several hosts) merge into one Perfetto trace, a machine each.  JSON
  * takes one file.  OUT defaults to FILE with its extension replaced
  * (.perfetto-trace, .json); "-" is standard output.  A file that is
- * truncated or corrupt exports what it holds and exits 1.
+ * truncated or corrupt exports what it holds and exits 1.  JSON past
+ * --max-size goes on in OUT-2.json, ... (to standard output: stops).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,10 +33,14 @@ static int usage(FILE *f)
 		"                        viewer: chrome://tracing)\n"
 		"  -o, --output OUT      output file (default: FILE with the extension\n"
 		"                        .perfetto-trace or .json); - for stdout\n"
-		"      --max-size SIZE   json: refuse to write more (default 256M: what\n"
-		"                        a browser tab can load)\n\n"
+		"      --max-size SIZE   json: no file larger (default 256M: what a\n"
+		"                        browser tab can load; at least 64K)\n\n"
 		"Several FILEs (perfetto only) merge into one trace, one machine per\n"
-		"file, aligned by their wall clocks.\n");
+		"file, aligned by their wall clocks.\n\n"
+		"JSON larger than --max-size is split on time into OUT, OUT-2.json,\n"
+		"OUT-3.json, ... (a .json ending of OUT taken off), each a complete\n"
+		"trace with its own names; to stdout it stops at the limit instead,\n"
+		"with valid JSON, and exits 1.\n");
 	return f == stderr ? 2 : 0;
 }
 
@@ -142,6 +147,8 @@ int cmd_export(int argc, char **argv)
 		r = 1;
 		goto out;
 	}
+	/* Parts of a split JSON are named after the file. */
+	eo.path = eo.out != stdout ? out : NULL;
 	if (json)
 		r = ctrace_export_json(traces[0], &eo) ? 1 : 0;
 	else

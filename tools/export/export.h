@@ -26,11 +26,14 @@ struct ctrace_export_opts {
 	FILE *out;		/* where the exported trace goes */
 	FILE *err;		/* messages */
 	/*
-	 * JSON: refuse to write more than this many bytes (0: the default,
-	 * CTRACE_JSON_MAX_DEFAULT): a browser cannot hold more.
+	 * JSON: write no file of more than this many bytes (0: the default,
+	 * CTRACE_JSON_MAX_DEFAULT): a browser cannot hold more.  Past it,
+	 * the JSON goes on in OUT-2.json, OUT-3.json, ... (OUT: @path, its
+	 * .json taken off), each complete; without @path it stops there.
 	 */
 	uint64_t max_bytes;
-	uint64_t reserved[6];
+	const char *path;	/* JSON: the file @out writes, or NULL */
+	uint64_t reserved[5];
 };
 
 #define CTRACE_JSON_MAX_DEFAULT	(256ull << 20)
