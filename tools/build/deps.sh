@@ -1,5 +1,7 @@
 #!/bin/bash
-# deps.sh [--bench]: install what ctrace needs from Debian's packages.
+# deps.sh [--bench]: install what ctrace needs from Debian's packages,
+# and the JSON viewer test's playwright-core from the npm registry (npm ci
+# of tests/export/viewer's lock file; never a browser: it drives Debian's).
 #
 # Idempotent: does nothing when everything is there.  As root it installs
 # what is missing; otherwise it prints the exact apt-get line and fails.
@@ -22,6 +24,9 @@ pkgs=(
 	# tests: dmesg and setpriv (util-linux), ps (procps); protoc decodes
 	# the Perfetto export (protobuf-compiler)
 	util-linux procps protobuf-compiler
+	# the JSON export in a real viewer: Catapult's, as Go 1.19's cmd/trace
+	# ships it, in Debian's Chromium, driven from Node.js
+	golang-1.19-src chromium nodejs
 )
 if [ "${1:-}" = --bench ]; then
 	# perf, LTTng's tools and babeltrace2 to check its traces; LTTng's
@@ -36,7 +41,20 @@ for p in "${pkgs[@]}"; do
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2> /dev/null)" = installed ] ||
 		missing+=("$p")
 done
-[ ${#missing[@]} = 0 ] && exit 0
+
+# playwright-core, pinned by tests/export/viewer/package-lock.json, into
+# its gitignored node_modules; again only when the lock file changed.
+node_deps() {
+	local v
+	v=$(cd "$(dirname "$0")/../../tests/export/viewer" && pwd)
+	[ "$v/node_modules/.package-lock.json" -nt "$v/package-lock.json" ] && return 0
+	echo "deps.sh: npm ci in $v"
+	npm ci --prefix "$v" --no-audit --no-fund
+}
+if [ ${#missing[@]} = 0 ]; then
+	node_deps
+	exit 0
+fi
 
 line="apt-get install -y --no-install-recommends ${missing[*]}"
 if [ "$(id -u)" != 0 ]; then
@@ -51,3 +69,4 @@ if ! apt-get install -y --no-install-recommends "${missing[@]}"; then
 	apt-get update
 	apt-get install -y --no-install-recommends "${missing[@]}"
 fi
+node_deps
