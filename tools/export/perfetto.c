@@ -462,68 +462,33 @@ static void prepass_clock(struct pf_file *f, const struct ctrace_event *ev)
 		f->real_boot_max = rb;
 }
 
-static void prepass_krec(struct pf_file *f, struct ctrace_cursor *c,
-			 const struct ctrace_event *ev)
+/*
+ * The threads a record names come from the record descriptors (recdesc.h),
+ * whatever its type: its actor and subject, and for a FORK the child (the
+ * thread it names), born in the trace if not seen before.
+ */
+static void prepass_event(struct pf_file *f, struct ctrace_cursor *c,
+			  const struct ctrace_event *ev)
 {
-	union {
-		struct ctrace_krec_switch sw;
-		struct ctrace_krec_wakeup wk;
-		struct ctrace_krec_fork fk;
-		struct ctrace_krec_exec ex;
-		struct ctrace_krec_exit et;
-		struct ctrace_krec_rename rn;
-		struct ctrace_krec_migrate mg;
-		struct ctrace_krec_thread th;
-	} k;
+	bool krec = ctrace_kind_krec(ev->kind);
+	uint32_t tids[CTRACE_RD_MAX_TIDS], born = 0;
+	struct ctrace_krec_thread k;
+	struct ctrace_rd_thread rt;
+	unsigned int n;
 
-	switch (ev->type) {
-	case CTRACE_KREC_CLOCK:
+	if (krec && ev->type == CTRACE_KREC_CLOCK)
 		prepass_clock(f, ev);
-		break;
-	case CTRACE_KREC_SWITCH:
-		if (PF_LOAD(k.sw, ev)) {
-			note(f, c, k.sw.prev_tid, false);
-			note(f, c, k.sw.next_tid, false);
-		}
-		break;
-	case CTRACE_KREC_WAKEUP:
-		if (PF_LOAD(k.wk, ev)) {
-			note(f, c, k.wk.tid, false);
-			note(f, c, k.wk.waker_tid, false);
-		}
-		break;
-	case CTRACE_KREC_FORK:
-		if (PF_LOAD(k.fk, ev)) {
-			note(f, c, k.fk.parent_tid, false);
-			note(f, c, k.fk.child_tid, true);
-		}
-		break;
-	case CTRACE_KREC_EXEC:
-		if (PF_LOAD(k.ex, ev))
-			note(f, c, k.ex.tid, false);
-		break;
-	case CTRACE_KREC_EXIT:
-		if (PF_LOAD(k.et, ev))
-			note(f, c, k.et.tid, false);
-		break;
-	case CTRACE_KREC_RENAME:
-		if (PF_LOAD(k.rn, ev))
-			note(f, c, k.rn.tid, false);
-		break;
-	case CTRACE_KREC_MIGRATE:
-		if (PF_LOAD(k.mg, ev))
-			note(f, c, k.mg.tid, false);
-		break;
-	case CTRACE_KREC_THREAD:
-		if (PF_LOAD(k.th, ev)) {
-			struct pf_thread *th;
+	if (krec && ev->type == CTRACE_KREC_FORK && ctrace_event_thread(ev, &rt))
+		born = rt.tid;
+	n = ctrace_event_tids(ev, 0, tids);
+	for (unsigned int i = 0; i < n; i++)
+		note(f, c, tids[i], born && tids[i] == born);
+	if (krec && ev->type == CTRACE_KREC_THREAD && PF_LOAD(k, ev) &&
+	    (k.flags & CTRACE_THREAD_F_KTHREAD)) {
+		struct pf_thread *th = pf_thread_find(f, k.tid);
 
-			note(f, c, k.th.tid, false);
-			th = pf_thread_find(f, k.th.tid);
-			if (th && (k.th.flags & CTRACE_THREAD_F_KTHREAD))
-				th->flags |= PT_KTHREAD;
-		}
-		break;
+		if (th)
+			th->flags |= PT_KTHREAD;
 	}
 }
 
@@ -550,14 +515,7 @@ static void prepass(struct pf_file *f)
 			f->last_ns = ev.ns;
 		any = true;
 		f->events++;
-		if (ctrace_kind_krec(ev.kind)) {
-			prepass_krec(f, c, &ev);
-		} else if (ev.kind == CTRACE_RING_USER) {
-			struct ctrace_urec h;
-
-			if (PF_LOAD(h, &ev) && h.type != CTRACE_FREC_CORRUPT)
-				note(f, c, h.tid, false);
-		}
+		prepass_event(f, c, &ev);
 	}
 	ctrace_cursor_free(c);
 	if (!f->first.valid) {

@@ -258,31 +258,53 @@ static void task_newtask(struct pf_file *f, const struct ctrace_event *ev)
 	ft_end(f, &ft);
 }
 
-/* EXEC and RENAME: the thread's comm changes. */
-static void task_rename(struct pf_file *f, const struct ctrace_event *ev,
-			uint32_t tid, uint32_t tgid, const char comm[CTRACE_COMM_LEN])
+/*
+ * The thread a naming record (EXEC, RENAME, THREAD) tells of, as the
+ * record descriptors read it: its entry, updated; NULL for none.  An
+ * EXEC'ing thread leads its process from then on (CTRACE_RD_LEADS).
+ */
+static struct pf_thread *renamed(struct pf_file *f, const struct ctrace_event *ev,
+				 struct ctrace_rd_thread *rt)
 {
+	const struct ctrace_recdesc *d = ctrace_event_desc(ev);
 	struct pf_thread *th;
+
+	if (!ctrace_event_thread(ev, rt) || !rt->tid || rt->tid == CTRACE_TID_HIDDEN)
+		return NULL;
+	if (d && (d->flags & CTRACE_RD_LEADS))
+		rt->tgid = rt->tid;
+	th = pf_thread_get(f, rt->tid);
+	if (th) {
+		if (rt->tgid)
+			th->tgid = rt->tgid;
+		if (rt->comm[0])
+			set_comm(th, rt->comm);
+	}
+	return th;
+}
+
+/* EXEC and RENAME: the thread's comm changes. */
+static void task_rename(struct pf_file *f, const struct ctrace_event *ev)
+{
 	char old[CTRACE_COMM_LEN + 1], buf[32];
+	struct ctrace_rd_thread rt;
+	struct pf_thread *th;
 	struct ft ft;
 
-	if (!tid || tid == CTRACE_TID_HIDDEN)
+	if (!ctrace_event_thread(ev, &rt))
 		return;
-	snprintf(old, sizeof(old), "%s", pf_comm(f, tid, ev->ring, buf));
-	th = pf_thread_get(f, tid);
-	if (th) {
-		if (tgid)
-			th->tgid = tgid;
-		set_comm(th, comm);
-	}
-	if (ft_begin(f, &ft, ev->ring, ev->ns, pf_pid(tid, ev->ring), 0,
+	snprintf(old, sizeof(old), "%s", pf_comm(f, rt.tid, ev->ring, buf));
+	th = renamed(f, ev, &rt);
+	if (!th)
+		return;
+	if (ft_begin(f, &ft, ev->ring, ev->ns, pf_pid(rt.tid, ev->ring), 0,
 		     PF_FE_TASK_RENAME)) {
-		pb_int(ft.b, PF_TR_PID, pf_pid(tid, ev->ring));
+		pb_int(ft.b, PF_TR_PID, pf_pid(rt.tid, ev->ring));
 		pb_string(ft.b, PF_TR_OLDCOMM, old);
-		pb_string_n(ft.b, PF_TR_NEWCOMM, comm, strnlen(comm, CTRACE_COMM_LEN));
+		pb_string_n(ft.b, PF_TR_NEWCOMM, rt.comm, strnlen(rt.comm, CTRACE_COMM_LEN));
 		ft_end(f, &ft);
 	}
-	if (th && strcmp(old, th->comm)) {
+	if (strcmp(old, th->comm)) {
 		pf_tree_rename(f, th, ev->ns);
 		pf_track_renamed(f, th, ev->ns);
 	}
@@ -308,28 +330,15 @@ static void sched_process_exit(struct pf_file *f, const struct ctrace_event *ev)
 static void thread_record(struct pf_file *f, const struct ctrace_event *ev)
 {
 	struct ctrace_krec_thread k;
-	struct pf_thread *th;
+	struct ctrace_rd_thread rt;
+	struct pf_thread *th = renamed(f, ev, &rt);
 
-	if (!PF_LOAD(k, ev) || !k.tid || k.tid == CTRACE_TID_HIDDEN)
-		return;
-	th = pf_thread_get(f, k.tid);
-	if (!th)
-		return;
-	if (k.tgid)
-		th->tgid = k.tgid;
-	if (k.comm[0])
-		set_comm(th, k.comm);
-	if (k.flags & CTRACE_THREAD_F_KTHREAD)
+	if (th && PF_LOAD(k, ev) && (k.flags & CTRACE_THREAD_F_KTHREAD))
 		th->flags |= PT_KTHREAD;
 }
 
 void pf_kernel_event(struct pf_file *f, const struct ctrace_event *ev)
 {
-	union {
-		struct ctrace_krec_exec ex;
-		struct ctrace_krec_rename rn;
-	} k;
-
 	if (ev->type == CTRACE_KREC_CLOCK) {
 		pf_clock_event(f, ev);
 		return;
@@ -348,13 +357,8 @@ void pf_kernel_event(struct pf_file *f, const struct ctrace_event *ev)
 		task_newtask(f, ev);
 		break;
 	case CTRACE_KREC_EXEC:
-		/* The exec'ing thread leads its process from now on. */
-		if (PF_LOAD(k.ex, ev))
-			task_rename(f, ev, k.ex.tid, k.ex.tid, k.ex.comm);
-		break;
 	case CTRACE_KREC_RENAME:
-		if (PF_LOAD(k.rn, ev))
-			task_rename(f, ev, k.rn.tid, k.rn.tgid, k.rn.comm);
+		task_rename(f, ev);
 		break;
 	case CTRACE_KREC_EXIT:
 		sched_process_exit(f, ev);
