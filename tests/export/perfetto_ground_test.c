@@ -40,14 +40,6 @@
 
 #define MS 1000000ull
 
-#define FT_SWITCH 4
-#define FT_WAKING 20
-#define FT_WAKEUP_NEW 114
-#define FT_NEWTASK 235
-#define FT_RENAME 236
-#define FT_EXIT 238
-#define FT_FREE 240
-
 /* What the source holds, counted with the cursor. */
 struct src {
 	uint64_t switches, wakings, wakeup_new, forks, renames, exits, dead;
@@ -215,14 +207,6 @@ static int info(const char *name, unsigned long long *v, int n)
 	ASSERT_EQ(0, (g)->decoded) TH_LOG("%s", (g)->pr.error);	\
 } while (0)
 
-static const struct pr_track *thread_track(const struct ground *g, int64_t tid)
-{
-	for (size_t i = 0; i < g->pr.nr_tracks; i++)
-		if (g->pr.tracks[i].kind == PR_TRACK_THREAD && g->pr.tracks[i].tid == tid)
-			return &g->pr.tracks[i];
-	return NULL;
-}
-
 static size_t slices_on(const struct ground *g, uint64_t track, const char *name,
 			uint64_t *total)
 {
@@ -251,7 +235,7 @@ static bool sleeps_in(const struct ground *g, const struct pr_slice *s, int32_t 
 	for (size_t i = 0; i < g->pr.nr_fevs; i++) {
 		const struct pr_fev *f = &g->pr.fevs[i];
 
-		if (f->field == FT_SWITCH && f->pid == tid && f->ts >= b && f->ts <= e &&
+		if (f->field == PR_FT_SWITCH && f->pid == tid && f->ts >= b && f->ts <= e &&
 		    (f->prev_state == 1 || f->prev_state == 2))
 			return true;
 	}
@@ -286,13 +270,13 @@ TEST_F(rec, counts_match_the_source)
 	EXPECT_TRUE(g.pr.first_is_clock);
 	EXPECT_EQ(g.src.clocks, g.pr.nr_clocks);
 
-	EXPECT_EQ(g.src.switches, pr_count_fev(&g.pr, FT_SWITCH));
-	EXPECT_EQ(g.src.wakings, pr_count_fev(&g.pr, FT_WAKING));
-	EXPECT_EQ(g.src.wakeup_new, pr_count_fev(&g.pr, FT_WAKEUP_NEW));
-	EXPECT_EQ(g.src.forks, pr_count_fev(&g.pr, FT_NEWTASK));
-	EXPECT_EQ(g.src.renames, pr_count_fev(&g.pr, FT_RENAME));
-	EXPECT_EQ(g.src.exits, pr_count_fev(&g.pr, FT_EXIT));
-	EXPECT_EQ(g.src.dead, pr_count_fev(&g.pr, FT_FREE));
+	EXPECT_EQ(g.src.switches, pr_count_fev(&g.pr, PR_FT_SWITCH));
+	EXPECT_EQ(g.src.wakings, pr_count_fev(&g.pr, PR_FT_WAKING));
+	EXPECT_EQ(g.src.wakeup_new, pr_count_fev(&g.pr, PR_FT_WAKEUP_NEW));
+	EXPECT_EQ(g.src.forks, pr_count_fev(&g.pr, PR_FT_NEWTASK));
+	EXPECT_EQ(g.src.renames, pr_count_fev(&g.pr, PR_FT_RENAME));
+	EXPECT_EQ(g.src.exits, pr_count_fev(&g.pr, PR_FT_EXIT));
+	EXPECT_EQ(g.src.dead, pr_count_fev(&g.pr, PR_FT_FREE));
 
 	for (size_t i = 0; i < g.pr.nr_tes; i++) {
 		const struct pr_te *e = &g.pr.tes[i];
@@ -316,7 +300,7 @@ TEST_F(rec, counts_match_the_source)
 		EXPECT_LE(1, g.pr.lost_bundles);
 	}
 	printf("# %s: %zu switches, %zu wakings, %llu slices, %llu counters, %llu flows, %llu lost; %zu packets, %zu bytes\n",
-	       variant->name, pr_count_fev(&g.pr, FT_SWITCH), pr_count_fev(&g.pr, FT_WAKING),
+	       variant->name, pr_count_fev(&g.pr, PR_FT_SWITCH), pr_count_fev(&g.pr, PR_FT_WAKING),
 	       (unsigned long long)begins, (unsigned long long)counters,
 	       (unsigned long long)flows, (unsigned long long)lost,
 	       (size_t)g.pr.packets, g.len);
@@ -414,7 +398,7 @@ TEST_F(rec, threads_named_and_grouped)
 		int32_t tids[2] = { f->pid, f->pid2 };
 		const char *comms[2] = { f->comm, f->comm2 };
 
-		if (f->field != FT_SWITCH)
+		if (f->field != PR_FT_SWITCH)
 			continue;
 		for (int k = 0; k < 2; k++) {
 			const struct ctrace_thread *ct;
@@ -434,7 +418,7 @@ TEST_F(rec, threads_named_and_grouped)
 					tree |= g.pr.tree[j].tgid == (int32_t)ct->tgid;
 			/* bundles are per CPU: order by time, not place */
 			for (size_t j = 0; j < g.pr.nr_fevs; j++)
-				born |= g.pr.fevs[j].field == FT_NEWTASK &&
+				born |= g.pr.fevs[j].field == PR_FT_NEWTASK &&
 					g.pr.fevs[j].pid == tids[k] && g.pr.fevs[j].ts <= f->ts;
 			EXPECT_TRUE(tree || born) TH_LOG("tid %d (process %u) not grouped",
 							 tids[k], ct->tgid);
@@ -451,7 +435,7 @@ TEST_F(rec, threads_named_and_grouped)
 TEST(uevents)
 {
 	const struct pr_slice *outer = NULL, *inner = NULL, *job = NULL, *work = NULL;
-	const struct pr_te *fb = NULL, *fe = NULL, *depth = NULL, *ratio = NULL;
+	const struct pr_te *fb, *fe, *depth = NULL, *ratio = NULL;
 	const struct pr_track *mt, *wt, *k;
 	unsigned long long v[4];
 	bool hello = false, n42 = false, newtask = false;
@@ -459,8 +443,8 @@ TEST(uevents)
 
 	LOAD_OR_SKIP("uevents", &g);
 	ASSERT_EQ(4, info("uevents", v, 4));
-	mt = thread_track(&g, v[0]);
-	wt = thread_track(&g, v[1]);
+	mt = pr_track_of(&g.pr, v[0], NULL);
+	wt = pr_track_of(&g.pr, v[1], NULL);
 	ASSERT_NE(NULL, mt);
 	ASSERT_NE(NULL, wt);
 	/* The worker is a thread of the main thread's process. */
@@ -469,7 +453,7 @@ TEST(uevents)
 	for (size_t i = 0; i < g.pr.nr_fevs; i++) {
 		const struct pr_fev *f = &g.pr.fevs[i];
 
-		if (f->field == FT_NEWTASK && f->pid == (int32_t)v[1])
+		if (f->field == PR_FT_NEWTASK && f->pid == (int32_t)v[1])
 			newtask = f->common_pid == v[0] && (f->clone_flags & 0x00010000);
 	}
 	EXPECT_TRUE(newtask);
@@ -515,10 +499,6 @@ TEST(uevents)
 	for (size_t i = 0; i < g.pr.nr_tes; i++) {
 		const struct pr_te *e = &g.pr.tes[i];
 
-		if (e->nr_flows)
-			fb = e;
-		if (e->nr_terminating)
-			fe = e;
 		if (e->type == 4 && e->has_int)
 			depth = e;
 		if (e->type == 4 && e->has_double)
@@ -528,9 +508,9 @@ TEST(uevents)
 		n42 |= e->has_message && !strcmp(e->message, "n=42") && e->track == wt->uuid;
 	}
 	/* the flow: from the main thread to the worker, after outer */
+	fb = pr_flow(&g.pr, 0, &fe);
 	ASSERT_NE(NULL, fb);
 	ASSERT_NE(NULL, fe);
-	EXPECT_EQ(fb->flow, fe->terminating);
 	EXPECT_EQ(mt->uuid, fb->track);
 	EXPECT_EQ(wt->uuid, fe->track);
 	EXPECT_STREQ("handoff", fb->name);
@@ -555,7 +535,7 @@ TEST(regions)
 
 	LOAD_OR_SKIP("regions", &g);
 	ASSERT_EQ(3, info("regions", v, 3));
-	th = thread_track(&g, v[0]);
+	th = pr_track_of(&g.pr, v[0], NULL);
 	ASSERT_NE(NULL, th);
 	EXPECT_EQ(10, slices_on(&g, th->uuid, "sleepy", &sleepy));
 	EXPECT_EQ(10, slices_on(&g, th->uuid, "spinny", &spinny));
@@ -595,12 +575,12 @@ TEST(pingpong)
 	for (size_t i = 0; i < g.pr.nr_fevs; i++) {
 		const struct pr_fev *f = &g.pr.fevs[i];
 
-		if (f->field == FT_NEWTASK && f->pid == (int32_t)v[3])
+		if (f->field == PR_FT_NEWTASK && f->pid == (int32_t)v[3])
 			thread = f->common_pid == v[2] && (f->clone_flags & 0x00010000);
-		if (f->field == FT_RENAME && f->pid == (int32_t)v[2] &&
+		if (f->field == PR_FT_RENAME && f->pid == (int32_t)v[2] &&
 		    !strcmp(f->comm2, "pp-begin"))
 			renamed = true;
-		if (f->field != FT_SWITCH)
+		if (f->field != PR_FT_SWITCH)
 			continue;
 		if ((f->pid == (int32_t)v[2] || f->pid == (int32_t)v[3]) &&
 		    (f->pid2 == (int32_t)v[2] || f->pid2 == (int32_t)v[3] || f->pid2 == 0))
@@ -634,7 +614,7 @@ TEST(lossy)
 	EXPECT_LE(1, g.pr.lost_bundles);
 	/* what survived the losses still went out */
 	EXPECT_LT(0, g.src.switches);
-	EXPECT_EQ(g.src.switches, pr_count_fev(&g.pr, FT_SWITCH));
+	EXPECT_EQ(g.src.switches, pr_count_fev(&g.pr, PR_FT_SWITCH));
 	unload(&g);
 }
 
@@ -653,27 +633,15 @@ TEST(pipeline)
 		EXPECT_NE(UINT64_MAX, s->end);
 	}
 	EXPECT_EQ(20, requests);
-	for (size_t i = 0; i < g.pr.nr_tes; i++) {
-		const struct pr_te *b = &g.pr.tes[i];
+	for (const struct pr_te *b, *e; (b = pr_flow(&g.pr, flows, &e)); flows++) {
+		const struct pr_track *from = pr_track(&g.pr, b->track);
+		const struct pr_track *to = e ? pr_track(&g.pr, e->track) : NULL;
 
-		if (!b->nr_flows)
-			continue;
-		for (size_t j = i + 1; j < g.pr.nr_tes; j++) {
-			const struct pr_te *e = &g.pr.tes[j];
-
-			if (e->nr_terminating && e->terminating == b->flow) {
-				const struct pr_track *from = pr_track(&g.pr, b->track);
-				const struct pr_track *to = pr_track(&g.pr, e->track);
-
-				ASSERT_NE(NULL, from);
-				ASSERT_NE(NULL, to);
-				EXPECT_STREQ("producer", from->name);
-				EXPECT_NE(from->tid, to->tid);
-				EXPECT_EQ(from->pid, to->pid);
-				flows++;
-				break;
-			}
-		}
+		ASSERT_NE(NULL, from);
+		ASSERT_NE(NULL, to);
+		EXPECT_STREQ("producer", from->name);
+		EXPECT_NE(from->tid, to->tid);
+		EXPECT_EQ(from->pid, to->pid);
 	}
 	EXPECT_EQ(20, flows);
 	unload(&g);

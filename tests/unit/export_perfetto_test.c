@@ -109,56 +109,6 @@ static void done(struct exported *x)
 	free(x->out);
 }
 
-/* The @n-th ftrace event of @field (0 first), or NULL. */
-static const struct pr_fev *fev(const struct exported *x, uint32_t field, size_t n)
-{
-	for (size_t i = 0; i < x->pr.nr_fevs; i++)
-		if (x->pr.fevs[i].field == field && n-- == 0)
-			return &x->pr.fevs[i];
-	return NULL;
-}
-
-static const struct pr_te *te_named(const struct exported *x, const char *name,
-				    size_t n)
-{
-	for (size_t i = 0; i < x->pr.nr_tes; i++)
-		if (!strcmp(x->pr.tes[i].name, name) && n-- == 0)
-			return &x->pr.tes[i];
-	return NULL;
-}
-
-static const struct pr_slice *slice_named(const struct exported *x, const char *name)
-{
-	for (size_t i = 0; i < x->pr.nr_slices; i++)
-		if (!strcmp(x->pr.slices[i].name, name))
-			return &x->pr.slices[i];
-	return NULL;
-}
-
-static const struct pr_track *thread_track(const struct exported *x, int64_t tid)
-{
-	for (size_t i = 0; i < x->pr.nr_tracks; i++)
-		if (x->pr.tracks[i].kind == PR_TRACK_THREAD && x->pr.tracks[i].tid == tid)
-			return &x->pr.tracks[i];
-	return NULL;
-}
-
-static const struct pr_track *track_named(const struct exported *x, const char *name)
-{
-	for (size_t i = 0; i < x->pr.nr_tracks; i++)
-		if (!strcmp(x->pr.tracks[i].name, name))
-			return &x->pr.tracks[i];
-	return NULL;
-}
-
-#define FT_SWITCH 4
-#define FT_WAKING 20
-#define FT_WAKEUP_NEW 114
-#define FT_NEWTASK 235
-#define FT_RENAME 236
-#define FT_EXIT 238
-#define FT_FREE 240
-
 static void user_set(struct tb *b)
 {
 	static const uint32_t ids[] = { 1, 2, 3, 4, 5, 6 };
@@ -196,8 +146,8 @@ TEST(clock_snapshot_first)
 	EXPECT_STREQ("Linux", x.pr.sysname);
 	EXPECT_STREQ("6.1.0-13-amd64", x.pr.release);
 	/* The switch in BOOTTIME: mono + (boot - mono). */
-	ASSERT_NE(NULL, fev(&x, FT_SWITCH, 0));
-	EXPECT_EQ(1200, fev(&x, FT_SWITCH, 0)->ts);
+	ASSERT_NE(NULL, pr_fev(&x.pr, PR_FT_SWITCH, 0));
+	EXPECT_EQ(1200, pr_fev(&x.pr, PR_FT_SWITCH, 0)->ts);
 	done(&x);
 }
 
@@ -217,7 +167,7 @@ TEST(no_clock_record)
 	EXPECT_EQ(500, x.pr.clocks[0].boot);
 	EXPECT_EQ(500, x.pr.clocks[0].mono);
 	EXPECT_EQ(REAL0, x.pr.clocks[0].real);
-	EXPECT_EQ(500, fev(&x, FT_SWITCH, 0)->ts);
+	EXPECT_EQ(500, pr_fev(&x.pr, PR_FT_SWITCH, 0)->ts);
 	/* No release, so Perfetto assumes 4.4: nothing to mislead it. */
 	EXPECT_STREQ("", x.pr.release);
 	done(&x);
@@ -255,15 +205,15 @@ TEST(sched_events)
 	EXPECT_EQ(0, x.rc) TH_LOG("%s", x.err);
 	ASSERT_EQ(0, x.decoded) TH_LOG("%s", x.pr.error);
 
-	EXPECT_EQ(8, pr_count_fev(&x.pr, FT_SWITCH));
-	EXPECT_EQ(2, pr_count_fev(&x.pr, FT_WAKING));
-	EXPECT_EQ(1, pr_count_fev(&x.pr, FT_WAKEUP_NEW));
-	EXPECT_EQ(1, pr_count_fev(&x.pr, FT_NEWTASK));
-	EXPECT_EQ(1, pr_count_fev(&x.pr, FT_RENAME));
-	EXPECT_EQ(1, pr_count_fev(&x.pr, FT_EXIT));
-	EXPECT_EQ(1, pr_count_fev(&x.pr, FT_FREE));
+	EXPECT_EQ(8, pr_count_fev(&x.pr, PR_FT_SWITCH));
+	EXPECT_EQ(2, pr_count_fev(&x.pr, PR_FT_WAKING));
+	EXPECT_EQ(1, pr_count_fev(&x.pr, PR_FT_WAKEUP_NEW));
+	EXPECT_EQ(1, pr_count_fev(&x.pr, PR_FT_NEWTASK));
+	EXPECT_EQ(1, pr_count_fev(&x.pr, PR_FT_RENAME));
+	EXPECT_EQ(1, pr_count_fev(&x.pr, PR_FT_EXIT));
+	EXPECT_EQ(1, pr_count_fev(&x.pr, PR_FT_FREE));
 
-	e = fev(&x, FT_SWITCH, 0);
+	e = pr_fev(&x.pr, PR_FT_SWITCH, 0);
 	EXPECT_EQ(0, e->cpu);
 	EXPECT_EQ(1200, e->ts);
 	EXPECT_EQ(PING, e->common_pid);
@@ -274,54 +224,54 @@ TEST(sched_events)
 	EXPECT_STREQ("swapper/0", e->comm2);
 
 	/* An interrupt woke pong: the waker is the interrupted idle task. */
-	e = fev(&x, FT_WAKING, 0);
+	e = pr_fev(&x.pr, PR_FT_WAKING, 0);
 	EXPECT_EQ(1, e->cpu);
 	EXPECT_EQ(0, e->common_pid);
 	EXPECT_EQ(0x08, e->common_flags);
 	EXPECT_EQ(PONG, e->pid);
 	EXPECT_STREQ("pong", e->comm);
 	EXPECT_EQ(1, e->target_cpu);
-	e = fev(&x, FT_WAKING, 1);
+	e = pr_fev(&x.pr, PR_FT_WAKING, 1);
 	EXPECT_EQ(PONG, e->common_pid);
 	EXPECT_EQ(0, e->common_flags);
 
-	EXPECT_EQ(0, fev(&x, FT_SWITCH, 1)->prev_state);	/* swapper: R */
-	EXPECT_EQ(0x100, fev(&x, FT_SWITCH, 2)->prev_state);	/* R+ on 6.1 */
-	EXPECT_EQ(0, fev(&x, FT_SWITCH, 3)->prev_state);	/* yield: R */
-	EXPECT_EQ(2, fev(&x, FT_SWITCH, 4)->prev_state);	/* D */
-	EXPECT_EQ(4, fev(&x, FT_SWITCH, 5)->prev_state);	/* T */
-	EXPECT_EQ(0x10, fev(&x, FT_SWITCH, 7)->prev_state);	/* X */
+	EXPECT_EQ(0, pr_fev(&x.pr, PR_FT_SWITCH, 1)->prev_state);	/* swapper: R */
+	EXPECT_EQ(0x100, pr_fev(&x.pr, PR_FT_SWITCH, 2)->prev_state);	/* R+ on 6.1 */
+	EXPECT_EQ(0, pr_fev(&x.pr, PR_FT_SWITCH, 3)->prev_state);	/* yield: R */
+	EXPECT_EQ(2, pr_fev(&x.pr, PR_FT_SWITCH, 4)->prev_state);	/* D */
+	EXPECT_EQ(4, pr_fev(&x.pr, PR_FT_SWITCH, 5)->prev_state);	/* T */
+	EXPECT_EQ(0x10, pr_fev(&x.pr, PR_FT_SWITCH, 7)->prev_state);	/* X */
 
 	/* A thread of ping's process: CLONE_THREAD, the parent as common pid. */
-	e = fev(&x, FT_NEWTASK, 0);
+	e = pr_fev(&x.pr, PR_FT_NEWTASK, 0);
 	EXPECT_EQ(PING, e->common_pid);
 	EXPECT_EQ(KID, e->pid);
 	EXPECT_EQ(0x00010000, e->clone_flags);
 	EXPECT_STREQ("ping", e->comm);
-	e = fev(&x, FT_WAKEUP_NEW, 0);
+	e = pr_fev(&x.pr, PR_FT_WAKEUP_NEW, 0);
 	EXPECT_EQ(KID, e->pid);
 	EXPECT_EQ(PING, e->common_pid);
-	e = fev(&x, FT_RENAME, 0);
+	e = pr_fev(&x.pr, PR_FT_RENAME, 0);
 	EXPECT_EQ(KID, e->pid);
 	EXPECT_STREQ("ping", e->comm);
 	EXPECT_STREQ("kid", e->comm2);
 	/* After the rename the switches say "kid". */
-	EXPECT_STREQ("kid", fev(&x, FT_SWITCH, 4)->comm);
+	EXPECT_STREQ("kid", pr_fev(&x.pr, PR_FT_SWITCH, 4)->comm);
 
 	/* Hidden threads: one made-up thread per CPU, above any pid. */
-	EXPECT_EQ(0x7fff0001, fev(&x, FT_SWITCH, 5)->pid2);
-	EXPECT_STREQ("<hidden>", fev(&x, FT_SWITCH, 5)->comm2);
-	EXPECT_EQ(0x7fff0001, fev(&x, FT_SWITCH, 6)->pid);
+	EXPECT_EQ(0x7fff0001, pr_fev(&x.pr, PR_FT_SWITCH, 5)->pid2);
+	EXPECT_STREQ("<hidden>", pr_fev(&x.pr, PR_FT_SWITCH, 5)->comm2);
+	EXPECT_EQ(0x7fff0001, pr_fev(&x.pr, PR_FT_SWITCH, 6)->pid);
 
 	/* Exit at EXIT; free at the dead switch, after it, on its CPU. */
-	e = fev(&x, FT_EXIT, 0);
+	e = pr_fev(&x.pr, PR_FT_EXIT, 0);
 	EXPECT_EQ(PING, e->pid);
 	EXPECT_EQ(1320, e->ts);
-	e = fev(&x, FT_FREE, 0);
+	e = pr_fev(&x.pr, PR_FT_FREE, 0);
 	EXPECT_EQ(PING, e->pid);
 	EXPECT_EQ(1330, e->ts);
 	EXPECT_EQ(1, e->cpu);
-	EXPECT_TRUE(e > fev(&x, FT_SWITCH, 7));
+	EXPECT_TRUE(e > pr_fev(&x.pr, PR_FT_SWITCH, 7));
 	EXPECT_EQ(0, x.pr.lost_bundles);
 	done(&x);
 }
@@ -352,8 +302,8 @@ TEST_F(version, preempted_state)
 	tb_switch(&b, 0, 300, PONG, PING, S);
 	ASSERT_EQ(0, export_one(&b, &x));
 	ASSERT_EQ(0, x.decoded) TH_LOG("%s", x.pr.error);
-	EXPECT_EQ(variant->preempted, fev(&x, FT_SWITCH, 0)->prev_state);
-	EXPECT_EQ(1, fev(&x, FT_SWITCH, 1)->prev_state);
+	EXPECT_EQ(variant->preempted, pr_fev(&x.pr, PR_FT_SWITCH, 0)->prev_state);
+	EXPECT_EQ(1, pr_fev(&x.pr, PR_FT_SWITCH, 1)->prev_state);
 	done(&x);
 }
 
@@ -372,7 +322,7 @@ TEST(named_from_the_start)
 	tb_fork(&b, 0, 220, 42, 43, 43, "late", 0);
 	ASSERT_EQ(0, export_one(&b, &x));
 	ASSERT_EQ(0, x.decoded) TH_LOG("%s", x.pr.error);
-	EXPECT_STREQ("late", fev(&x, FT_SWITCH, 0)->comm2);
+	EXPECT_STREQ("late", pr_fev(&x.pr, PR_FT_SWITCH, 0)->comm2);
 	for (size_t i = 0; i < x.pr.nr_tree; i++) {
 		if (!x.pr.tree[i].process && x.pr.tree[i].pid == 42)
 			th = &x.pr.tree[i];
@@ -387,7 +337,7 @@ TEST(named_from_the_start)
 	ASSERT_NE(NULL, pr);
 	EXPECT_STREQ("leader", pr->name);
 	/* A new process: no CLONE_THREAD. */
-	EXPECT_EQ(0, fev(&x, FT_NEWTASK, 0)->clone_flags);
+	EXPECT_EQ(0, pr_fev(&x.pr, PR_FT_NEWTASK, 0)->clone_flags);
 	done(&x);
 }
 
@@ -414,7 +364,7 @@ TEST(losses_at_their_place)
 	tb_switch(&b, 0, 300, PING, 0, S);
 	ASSERT_EQ(0, export_one(&b, &x));
 	ASSERT_EQ(0, x.decoded) TH_LOG("%s", x.pr.error);
-	EXPECT_EQ(5, pr_count_fev(&x.pr, FT_SWITCH));
+	EXPECT_EQ(5, pr_count_fev(&x.pr, PR_FT_SWITCH));
 	/* The bundles after each loss say so, and only they. */
 	EXPECT_EQ(2, x.pr.lost_bundles);
 	for (size_t i = 0; i < x.pr.nr_fevs; i++) {
@@ -424,17 +374,17 @@ TEST(losses_at_their_place)
 		EXPECT_EQ(after, f->lost_bundle) TH_LOG("cpu %u ts %llu", f->cpu,
 							(unsigned long long)f->ts);
 	}
-	k = track_named(&x, "ctrace: losses, cpu 1");
+	k = pr_track_of(&x.pr, 0, "ctrace: losses, cpu 1");
 	ASSERT_NE(NULL, k);
-	e = te_named(&x, "lost 7 events", 0);
+	e = pr_te_named(&x.pr, "lost 7 events", 0);
 	ASSERT_NE(NULL, e);
 	EXPECT_EQ(k->uuid, e->track);
 	EXPECT_EQ(3, e->type);
 	EXPECT_EQ(150, e->ts);
 	EXPECT_EQ(7, e->count);
-	k = track_named(&x, "ctrace: losses, cpu 0");
+	k = pr_track_of(&x.pr, 0, "ctrace: losses, cpu 0");
 	ASSERT_NE(NULL, k);
-	e = te_named(&x, "events missing (sequence gap)", 0);
+	e = pr_te_named(&x.pr, "events missing (sequence gap)", 0);
 	ASSERT_NE(NULL, e);
 	EXPECT_EQ(k->uuid, e->track);
 	EXPECT_EQ(300, e->ts);
@@ -447,7 +397,7 @@ TEST(user_events)
 {
 	const struct pr_slice *outer, *inner, *job, *work;
 	const struct pr_track *mt, *wt, *k;
-	const struct pr_te *e, *fb = NULL, *fe = NULL;
+	const struct pr_te *e, *fb, *fe, *fe2;
 	size_t counters = 0;
 	struct exported x;
 	struct tb b;
@@ -483,8 +433,8 @@ TEST(user_events)
 	EXPECT_EQ(0, x.rc) TH_LOG("%s", x.err);
 	ASSERT_EQ(0, x.decoded) TH_LOG("%s", x.pr.error);
 
-	mt = thread_track(&x, PING);
-	wt = thread_track(&x, PONG);
+	mt = pr_track_of(&x.pr, PING, NULL);
+	wt = pr_track_of(&x.pr, PONG, NULL);
 	ASSERT_NE(NULL, mt);
 	ASSERT_NE(NULL, wt);
 	EXPECT_EQ(PING, mt->pid);
@@ -495,8 +445,8 @@ TEST(user_events)
 		EXPECT_EQ(3, x.pr.tes[i].clock);
 
 	/* Regions nest on the main thread's track. */
-	outer = slice_named(&x, "outer");
-	inner = slice_named(&x, "inner");
+	outer = pr_slice_named(&x.pr, "outer");
+	inner = pr_slice_named(&x.pr, "inner");
 	ASSERT_NE(NULL, outer);
 	ASSERT_NE(NULL, inner);
 	EXPECT_EQ(mt->uuid, outer->track);
@@ -510,7 +460,7 @@ TEST(user_events)
 	EXPECT_TRUE(outer->has_task && outer->task == 77);
 
 	/* The task: one slice on its own track, under the process. */
-	job = slice_named(&x, "job");
+	job = pr_slice_named(&x.pr, "job");
 	ASSERT_NE(NULL, job);
 	EXPECT_EQ(130, job->begin);
 	EXPECT_EQ(260, job->end);
@@ -522,7 +472,7 @@ TEST(user_events)
 	EXPECT_EQ(PING, pr_track(&x.pr, k->parent)->pid);
 
 	/* The worker's region in the task, and the one left open. */
-	work = slice_named(&x, "outer");
+	work = pr_slice_named(&x.pr, "outer");
 	for (size_t i = 0; i < x.pr.nr_slices; i++)
 		if (x.pr.slices[i].track == wt->uuid && !strcmp(x.pr.slices[i].name, "outer"))
 			work = &x.pr.slices[i];
@@ -535,13 +485,13 @@ TEST(user_events)
 			EXPECT_EQ(UINT64_MAX, x.pr.slices[i].end);
 		}
 	/* The unmatched END is a mark, not an END. */
-	e = te_named(&x, "inner", 1);
+	e = pr_te_named(&x.pr, "inner", 1);
 	ASSERT_NE(NULL, e);
 	EXPECT_EQ(3, e->type);
 	EXPECT_EQ(215, e->ts);
 
 	/* The log: category and message. */
-	e = te_named(&x, "cat", 0);
+	e = pr_te_named(&x.pr, "cat", 0);
 	ASSERT_NE(NULL, e);
 	EXPECT_EQ(3, e->type);
 	EXPECT_STREQ("cat", e->category);
@@ -566,16 +516,11 @@ TEST(user_events)
 	}
 	EXPECT_EQ(2, counters);
 
-	/* The flow: from the main thread to the worker, one id. */
-	for (size_t i = 0; i < x.pr.nr_tes; i++) {
-		if (x.pr.tes[i].nr_flows)
-			fb = &x.pr.tes[i];
-		if (x.pr.tes[i].nr_terminating)
-			fe = &x.pr.tes[i];
-	}
+	/* The flow: from the main thread to the worker, one id, one flow. */
+	fb = pr_flow(&x.pr, 0, &fe);
 	ASSERT_NE(NULL, fb);
 	ASSERT_NE(NULL, fe);
-	EXPECT_EQ(fb->flow, fe->terminating);
+	EXPECT_EQ(NULL, pr_flow(&x.pr, 1, &fe2));
 	EXPECT_EQ(mt->uuid, fb->track);
 	EXPECT_EQ(wt->uuid, fe->track);
 	EXPECT_STREQ("handoff", fb->name);
@@ -617,10 +562,10 @@ TEST(loss_ends_regions)
 	EXPECT_EQ(410, x.pr.slices[2].begin);
 	EXPECT_EQ(420, x.pr.slices[2].end);
 	EXPECT_STREQ("", x.pr.slices[2].end_reason);
-	EXPECT_NE(NULL, te_named(&x, "lost 4 events", 0));
-	EXPECT_NE(NULL, te_named(&x, "corrupt records (64 bytes)", 0));
-	EXPECT_NE(NULL, te_named(&x, "end of corrupt records", 0));
-	EXPECT_NE(NULL, track_named(&x, "ctrace: losses, user ring 0:0"));
+	EXPECT_NE(NULL, pr_te_named(&x.pr, "lost 4 events", 0));
+	EXPECT_NE(NULL, pr_te_named(&x.pr, "corrupt records (64 bytes)", 0));
+	EXPECT_NE(NULL, pr_te_named(&x.pr, "end of corrupt records", 0));
+	EXPECT_NE(NULL, pr_track_of(&x.pr, 0, "ctrace: losses, user ring 0:0"));
 	done(&x);
 }
 
@@ -726,8 +671,8 @@ TEST_F(broken, exports_what_it_holds)
 	ASSERT_EQ(0, export_files(&p, &len, 1, &x));
 	EXPECT_EQ(-EBADMSG, x.rc);
 	ASSERT_EQ(0, x.decoded) TH_LOG("%s", x.pr.error);
-	EXPECT_EQ(2, pr_count_fev(&x.pr, FT_SWITCH));
-	EXPECT_NE(NULL, te_named(&x, "trace file problem", 0));
+	EXPECT_EQ(2, pr_count_fev(&x.pr, PR_FT_SWITCH));
+	EXPECT_NE(NULL, pr_te_named(&x.pr, "trace file problem", 0));
 	EXPECT_NE(NULL, strstr(x.err, "a.trace: "));
 	done(&x);
 	free(p);

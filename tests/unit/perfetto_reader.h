@@ -807,6 +807,73 @@ static inline uint64_t pr_mono_to_boot(const struct pr_trace *t, uint32_t machin
 	return best ? mono + (best->boot - best->mono) : mono;
 }
 
+/* FtraceEvent fields of the events ctrace writes (pr_fev.field). */
+#define PR_FT_SWITCH		4
+#define PR_FT_WAKING		20
+#define PR_FT_WAKEUP_NEW	114
+#define PR_FT_NEWTASK		235
+#define PR_FT_RENAME		236
+#define PR_FT_EXIT		238
+#define PR_FT_FREE		240
+
+/* Finders for tests: the @n-th (0 first) or the first match, or NULL. */
+static inline const struct pr_fev *pr_fev(const struct pr_trace *t, uint32_t field,
+					  size_t n)
+{
+	for (size_t i = 0; i < t->nr_fevs; i++)
+		if (t->fevs[i].field == field && n-- == 0)
+			return &t->fevs[i];
+	return NULL;
+}
+
+static inline const struct pr_te *pr_te_named(const struct pr_trace *t,
+					      const char *name, size_t n)
+{
+	for (size_t i = 0; i < t->nr_tes; i++)
+		if (!strcmp(t->tes[i].name, name) && n-- == 0)
+			return &t->tes[i];
+	return NULL;
+}
+
+static inline const struct pr_slice *pr_slice_named(const struct pr_trace *t,
+						    const char *name)
+{
+	for (size_t i = 0; i < t->nr_slices; i++)
+		if (!strcmp(t->slices[i].name, name))
+			return &t->slices[i];
+	return NULL;
+}
+
+/* The @n-th event that begins a flow (0 first), and in *end the first
+ * after it that terminates that flow (NULL if none); NULL past the last. */
+static inline const struct pr_te *pr_flow(const struct pr_trace *t, size_t n,
+					  const struct pr_te **end)
+{
+	for (size_t i = 0; i < t->nr_tes; i++) {
+		if (!t->tes[i].nr_flows || n-- > 0)
+			continue;
+		*end = NULL;
+		for (size_t j = i + 1; j < t->nr_tes && !*end; j++)
+			if (t->tes[j].nr_terminating && t->tes[j].terminating == t->tes[i].flow)
+				*end = &t->tes[j];
+		return &t->tes[i];
+	}
+	return NULL;
+}
+
+/* A thread track by tid (kind PR_TRACK_THREAD), or any track by name. */
+static inline const struct pr_track *pr_track_of(const struct pr_trace *t,
+						 int64_t tid, const char *name)
+{
+	for (size_t i = 0; i < t->nr_tracks; i++) {
+		const struct pr_track *k = &t->tracks[i];
+
+		if (name ? !strcmp(k->name, name) : k->kind == PR_TRACK_THREAD && k->tid == tid)
+			return k;
+	}
+	return NULL;
+}
+
 /* Counts of FtraceEvents by their field number. */
 static inline size_t pr_count_fev(const struct pr_trace *t, uint32_t field)
 {
