@@ -40,7 +40,7 @@ TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -I$(TOP)/uapi \
 # The trace decoder is fuzzed with libFuzzer (clang).
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g $(WARNINGS) -I$(TOP)/uapi \
-	$(READ_INCLUDES) -fsanitize=fuzzer,address,undefined \
+	$(READ_INCLUDES) -I$(TOP)/tools/include -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
 
 CTL_SRCS := $(wildcard tools/ctl/*.c)
@@ -142,7 +142,7 @@ $(O)/lib/libctl.a: $(call obj,user,$(CTL_SRCS))
 
 $(O)/lib/libtracefile.a: $(call obj,user,$(TRACEFILE_SRCS))
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(O)/lib/libmodel.a: $(call obj,user,$(MODEL_SRCS))
 	@mkdir -p $(@D)

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "tracefile.h"
+#include "analysis.h"
 #include "internal.h"
 #include "report.h"
 #include "../unit/tracefile_builder.h"

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "tracefile.h"
+#include "analysis.h"
 #include "internal.h"
 
 struct params {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tracefile.h"
+#include "analysis.h"
 
 /* Open @path; on failure print why to stderr and return NULL. */
 static inline struct ctrace_trace *kt_open(const char *path)

@@ -421,10 +421,11 @@ static void hostile_run(struct __test_metadata *_metadata, FIXTURE_DATA(ue) *sel
 	hostile_scan(t, &r);
 	TH_LOG("%s: %llu CORRUPT records (%llu bytes): %s", kind,
 	       (unsigned long long)r.corrupt, (unsigned long long)r.corrupt_bytes, r.reasons);
-	if (keeps_before < 0)
+	if (keeps_before < 0) {
 		EXPECT_GE(1, r.before);
-	else
+	} else {
 		EXPECT_EQ(keeps_before, r.before);
+	}
 	EXPECT_EQ(10, r.after);
 	EXPECT_EQ(1, r.ground_events);
 	if (expect_corrupt) {

@@ -11,6 +11,7 @@
 
 #include "kselftest_harness.h"
 #include "tracefile.h"
+#include "analysis.h"
 #include "tracefile_builder.h"
 
 #define BASE 12000000000ull	/* 12 s */

@@ -16,6 +16,7 @@
 
 #include "kselftest_harness.h"
 #include "tracefile.h"
+#include "analysis.h"
 #include "tracefile_builder.h"
 
 enum { PARSE = 1, IO = 2, MSG = 3, QUEUE = 4 };

@@ -15,6 +15,7 @@
 
 #include "kselftest_harness.h"
 #include "tracefile.h"
+#include "analysis.h"
 #include "tracefile_builder.h"
 
 #define PING 100

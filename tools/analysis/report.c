@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "report.h"
-#include "../tracefile/internal.h"
+#include "ctrace_map.h"
 
 /* ------------------------------------------------------ keyed indexes */
 

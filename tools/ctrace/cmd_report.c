@@ -27,6 +27,7 @@
 #include "cmds.h"
 #include "report.h"
 #include "tracefile.h"
+#include "analysis.h"
 
 #define MAX_TIDS 4096
 

@@ -12,6 +12,7 @@
 
 #include "cmds.h"
 #include "tracefile.h"
+#include "analysis.h"
 
 int cmd_validate(int argc, char **argv)
 {

@@ -35,6 +35,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
+#include "analysis.h"
 #include "dump.h"
 
 static volatile sig_atomic_t stop_signal, child_exited;

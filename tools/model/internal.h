@@ -22,7 +22,8 @@
 #include <stdarg.h>
 
 #include "model.h"
-#include "../tracefile/internal.h"
+#include "ctrace_map.h"
+#include "recdesc.h"
 
 /* The scheduler's view of a thread (the validator's, extended). */
 enum mstate {
@@ -150,33 +151,33 @@ const char *mdl_name(const struct ctrace_model *m, uint32_t tid, char *buf,
 uint32_t mdl_tgid(const struct ctrace_model *m, const struct mthread *th);
 
 /* sched.c */
-void sched_event(struct ctrace_model *m, const struct ctrace_event *ev);
+void model_sched_event(struct ctrace_model *m, const struct ctrace_event *ev);
 /* A loss on a kernel ring: what was known ends at @from. */
-void sched_loss(struct ctrace_model *m, uint64_t from);
-void sched_finish(struct ctrace_model *m, uint64_t end);
+void model_sched_loss(struct ctrace_model *m, uint64_t from);
+void model_sched_finish(struct ctrace_model *m, uint64_t end);
 /* The public state of @th now (ctrace_thread_state). */
-uint8_t sched_state(const struct mthread *th);
-void sched_live_remove(struct ctrace_model *m, struct mthread *th);
+uint8_t model_sched_state(const struct mthread *th);
+void model_sched_live_remove(struct ctrace_model *m, struct mthread *th);
 /* Count @th runnable on its CPU (th->cpu), or stop counting it. */
-void sched_rq_update(struct ctrace_model *m, struct mthread *th);
+void model_sched_rq_update(struct ctrace_model *m, struct mthread *th);
 
 /* user.c */
-int user_init(struct ctrace_model *m);
-void user_free(struct ctrace_model *m);
-void user_event(struct ctrace_model *m, const struct ctrace_event *ev);
+int model_user_init(struct ctrace_model *m);
+void model_user_free(struct ctrace_model *m);
+void model_user_event(struct ctrace_model *m, const struct ctrace_event *ev);
 /* Kernel records that end threads or processes (EXIT, FORK). */
-void user_kernel_event(struct ctrace_model *m, const struct ctrace_event *ev);
-void user_loss(struct ctrace_model *m, uint32_t set, uint64_t at);
-void user_finish(struct ctrace_model *m, uint64_t end);
+void model_user_kernel_event(struct ctrace_model *m, const struct ctrace_event *ev);
+void model_user_loss(struct ctrace_model *m, uint32_t set, uint64_t at);
+void model_user_finish(struct ctrace_model *m, uint64_t end);
 /* A thread's regions are valid (their set's epoch is current). */
-bool user_stack_valid(const struct ctrace_model *m, const struct mthread *th);
+bool model_user_stack_valid(const struct ctrace_model *m, const struct mthread *th);
 /* Time in state @state over [a, b) goes to each of @th's open regions. */
-void user_account(struct ctrace_model *m, struct mthread *th, uint8_t state,
+void model_user_account(struct ctrace_model *m, struct mthread *th, uint8_t state,
 		  uint64_t a, uint64_t b);
 /* Every open region of @th sees its thread switch out. */
-void user_switched_out(struct ctrace_model *m, struct mthread *th);
+void model_user_switched_out(struct ctrace_model *m, struct mthread *th);
 /* The public view of @th's innermost open region. */
-bool user_open_region(const struct ctrace_model *m, const struct mthread *th,
+bool model_user_open_region(const struct ctrace_model *m, const struct mthread *th,
 		      struct ctrace_model_region *out);
 
 #endif

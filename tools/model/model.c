@@ -69,7 +69,7 @@ struct mthread *mdl_thread(struct ctrace_model *m, uint32_t tid)
 const char *mdl_name(const struct ctrace_model *m, uint32_t tid, char *buf,
 		     size_t len)
 {
-	ctrace_thread_name(m->c, tid, buf, len);
+	ctrace_cursor_thread_label(m->c, tid, buf, len);
 	return buf;
 }
 
@@ -118,7 +118,7 @@ int ctrace_model_new(struct ctrace_trace *t, struct ctrace_cursor *c,
 	m->wakeups = event_groups(t) & CTRACE_EV_WAKEUP;
 	m->live_head = NONE;
 	m->rings = calloc(nr ? nr : 1, sizeof(*m->rings));
-	if (!m->rings || user_init(m)) {
+	if (!m->rings || model_user_init(m)) {
 		ctrace_model_free(m);
 		return -ENOMEM;
 	}
@@ -137,7 +137,7 @@ void ctrace_model_free(struct ctrace_model *m)
 	free(m->cpus);
 	ctrace_map_free(&m->cpu_map);
 	free(m->rings);
-	user_free(m);
+	model_user_free(m);
 	free(m);
 }
 
@@ -163,9 +163,9 @@ static void loss(struct ctrace_model *m, const struct ctrace_event *ev,
 	if (m->sink.loss)
 		m->sink.loss(m->sink.arg, &l);
 	if (domain)
-		user_loss(m, domain - 1, l.from_ns);
+		model_user_loss(m, domain - 1, l.from_ns);
 	else
-		sched_loss(m, l.from_ns);
+		model_sched_loss(m, l.from_ns);
 }
 
 static void feed_user(struct ctrace_model *m, const struct ctrace_event *ev,
@@ -199,7 +199,7 @@ static void feed_user(struct ctrace_model *m, const struct ctrace_event *ev,
 	r->corrupt_open = h.type == CTRACE_FREC_CORRUPT;
 	r->started = true;
 	r->next_seq = ev->seq + count;
-	user_event(m, ev);
+	model_user_event(m, ev);
 }
 
 static void feed_kernel(struct ctrace_model *m, const struct ctrace_event *ev,
@@ -209,7 +209,7 @@ static void feed_kernel(struct ctrace_model *m, const struct ctrace_event *ev,
 	uint64_t count = 1;
 
 	/* Exits and forks end threads' regions. */
-	user_kernel_event(m, ev);
+	model_user_kernel_event(m, ev);
 	if (ev->type == CTRACE_KREC_LOST) {
 		struct ctrace_krec_lost k;
 
@@ -220,7 +220,7 @@ static void feed_kernel(struct ctrace_model *m, const struct ctrace_event *ev,
 		loss(m, ev, ri, 0, ev->type == CTRACE_KREC_LOST ? count : 0, NULL);
 	r->started = true;
 	r->next_seq = ev->seq + count;
-	sched_event(m, ev);
+	model_sched_event(m, ev);
 }
 
 int ctrace_model_feed(struct ctrace_model *m, const struct ctrace_event *ev)
@@ -250,8 +250,8 @@ int ctrace_model_feed(struct ctrace_model *m, const struct ctrace_event *ev)
 
 void ctrace_model_finish(struct ctrace_model *m)
 {
-	sched_finish(m, m->last_ns);
-	user_finish(m, m->last_ns);
+	model_sched_finish(m, m->last_ns);
+	model_user_finish(m, m->last_ns);
 }
 
 bool ctrace_model_thread(const struct ctrace_model *m, uint32_t tid,
@@ -270,10 +270,10 @@ bool ctrace_model_thread(const struct ctrace_model *m, uint32_t tid,
 	if (th) {
 		if (th->utgid)
 			out->tgid = th->utgid;
-		out->state = sched_state(th);
+		out->state = model_sched_state(th);
 		out->cpu = th->cpu;
 		out->since = th->since;
-		out->depth = user_stack_valid(m, th) ? th->depth : 0;
+		out->depth = model_user_stack_valid(m, th) ? th->depth : 0;
 	}
 	return true;
 }
@@ -283,7 +283,7 @@ bool ctrace_model_open_region(const struct ctrace_model *m, uint32_t tid,
 {
 	const struct mthread *th = mdl_thread_find(m, tid);
 
-	return th && user_open_region(m, th, out);
+	return th && model_user_open_region(m, th, out);
 }
 
 static size_t map_bytes(const struct ctrace_map *m)
@@ -324,7 +324,7 @@ bool ctrace_model_in_task(const struct ctrace_model *m, uint32_t tid,
 {
 	const struct mthread *th = mdl_thread_find(m, tid);
 
-	if (!th || !user_stack_valid(m, th))
+	if (!th || !model_user_stack_valid(m, th))
 		return false;
 	for (uint32_t i = 0; i < th->depth; i++)
 		if (th->stack[i].has_task && th->stack[i].task == task) {
@@ -345,19 +345,10 @@ uint64_t ctrace_model_last_ns(const struct ctrace_model *m)
 	return m->last_ns;
 }
 
+/* One table of states' names: recdesc.c's. */
 const char *ctrace_state_name(unsigned int state)
 {
-	static const char *const names[] = {
-		[CTRACE_STATE_UNKNOWN] = "unknown",
-		[CTRACE_STATE_RUNNING] = "running",
-		[CTRACE_STATE_RUNNABLE] = "runnable",
-		[CTRACE_STATE_SLEEPING] = "sleeping",
-		[CTRACE_STATE_BLOCKED] = "uninterruptible",
-		[CTRACE_STATE_STOPPED] = "stopped",
-		[CTRACE_STATE_DEAD] = "dead",
-	};
-
-	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "unknown";
+	return ctrace_state_desc(state)->name;
 }
 
 const char *ctrace_cause_name(unsigned int cause)

@@ -46,7 +46,7 @@
 
 #define NONE UINT32_MAX
 
-uint8_t sched_state(const struct mthread *th)
+uint8_t model_sched_state(const struct mthread *th)
 {
 	switch (th->vs) {
 	case MS_RUNNING:
@@ -76,7 +76,7 @@ static void live_add(struct ctrace_model *m, struct mthread *th)
 	m->live_head = i;
 }
 
-void sched_live_remove(struct ctrace_model *m, struct mthread *th)
+void model_sched_live_remove(struct ctrace_model *m, struct mthread *th)
 {
 	if (!th->in_live)
 		return;
@@ -93,7 +93,7 @@ void sched_live_remove(struct ctrace_model *m, struct mthread *th)
 
 static struct mcpu *cpu_get(struct ctrace_model *m, uint32_t cpu);
 
-void sched_rq_update(struct ctrace_model *m, struct mthread *th)
+void model_sched_rq_update(struct ctrace_model *m, struct mthread *th)
 {
 	if (th->rq) {
 		uint32_t i = th->rq_cpu == NONE ? CTRACE_MAP_NONE :
@@ -131,7 +131,7 @@ static void close_iv(struct ctrace_model *m, struct mthread *th, uint8_t state,
 	if (end < th->since)
 		end = th->since;
 	if (state != CTRACE_STATE_UNKNOWN)
-		user_account(m, th, state, th->since, end);
+		model_user_account(m, th, state, th->since, end);
 	if (!m->sink.state)
 		return;
 	iv = (struct ctrace_state_iv){
@@ -157,7 +157,7 @@ static void close_iv(struct ctrace_model *m, struct mthread *th, uint8_t state,
 static void close_own(struct ctrace_model *m, struct mthread *th,
 		      const struct ctrace_event *ev)
 {
-	close_iv(m, th, sched_state(th), ev->ns, ev->offset, 0);
+	close_iv(m, th, model_sched_state(th), ev->ns, ev->offset, 0);
 }
 
 /* Enter @vs at @ev: the thread's timeline has begun. */
@@ -169,14 +169,14 @@ static void enter(struct ctrace_model *m, struct mthread *th, uint8_t vs,
 	th->since_off = ev->offset;
 	th->soft = false;
 	th->runnable_unsure = false;
-	sched_rq_update(m, th);
+	model_sched_rq_update(m, th);
 	if (vs == MS_NEW || vs == MS_DEAD) {
 		th->known = false;
-		sched_live_remove(m, th);
+		model_sched_live_remove(m, th);
 	} else {
 		th->known = true;
 		if (vs == MS_UNKNOWN)
-			sched_live_remove(m, th);
+			model_sched_live_remove(m, th);
 		else
 			live_add(m, th);
 	}
@@ -221,20 +221,20 @@ static struct mcpu *cpu_get(struct ctrace_model *m, uint32_t cpu)
 
 /* ------------------------------------------------------------- losses */
 
-void sched_loss(struct ctrace_model *m, uint64_t from)
+void model_sched_loss(struct ctrace_model *m, uint64_t from)
 {
 	while (m->live_head != NONE) {
 		struct mthread *th = &m->threads[m->live_head];
 		uint64_t cut = from > th->since ? from : th->since;
 
-		close_iv(m, th, sched_state(th), cut, 0, CTRACE_IV_LOSS_END);
+		close_iv(m, th, model_sched_state(th), cut, 0, CTRACE_IV_LOSS_END);
 		th->vs = MS_UNKNOWN;
 		th->since = cut;
 		th->since_off = 0;
 		th->woken = false;
 		th->soft = false;
-		sched_rq_update(m, th);
-		sched_live_remove(m, th);
+		model_sched_rq_update(m, th);
+		model_sched_live_remove(m, th);
 	}
 	for (size_t i = 0; i < m->nr_cpus; i++) {
 		struct mcpu *c = &m->cpus[i];
@@ -244,14 +244,14 @@ void sched_loss(struct ctrace_model *m, uint64_t from)
 	}
 }
 
-void sched_finish(struct ctrace_model *m, uint64_t end)
+void model_sched_finish(struct ctrace_model *m, uint64_t end)
 {
 	/* Closing moves every live thread off the list. */
 	while (m->live_head != NONE) {
 		struct mthread *th = &m->threads[m->live_head];
 
-		close_iv(m, th, sched_state(th), end, 0, CTRACE_IV_TRACE_END);
-		sched_live_remove(m, th);
+		close_iv(m, th, model_sched_state(th), end, 0, CTRACE_IV_TRACE_END);
+		model_sched_live_remove(m, th);
 	}
 	/* Threads whose state a loss made unknown stay unknown to the end. */
 	for (size_t i = 0; i < m->nr_threads; i++) {
@@ -362,7 +362,7 @@ static void on_switch(struct ctrace_model *m, const struct ctrace_event *ev)
 		/* Only a thread seen running here ran here the whole time. */
 		close_iv(m, th, here ? CTRACE_STATE_RUNNING : CTRACE_STATE_UNKNOWN,
 			 ev->ns, ev->offset, odd ? CTRACE_IV_ANOMALY : 0);
-		user_switched_out(m, th);
+		model_user_switched_out(m, th);
 		th->cpu = ev->ring;
 		switch (st) {
 		case CTRACE_STATE_DEAD:
@@ -393,7 +393,7 @@ static void on_switch(struct ctrace_model *m, const struct ctrace_event *ev)
 	}
 
 	if ((nx = checked(m, k.next_tid))) {
-		uint8_t state = sched_state(nx);
+		uint8_t state = model_sched_state(nx);
 		uint16_t flags = 0;
 		bool chk = check(m, nx);
 
@@ -468,7 +468,7 @@ static void on_wakeup(struct ctrace_model *m, const struct ctrace_event *ev)
 	};
 	waker = k.waker_tid && k.waker_tid != CTRACE_TID_HIDDEN ?
 		mdl_thread_find(m, k.waker_tid) : NULL;
-	if (waker && user_open_region(m, waker, &wreg))
+	if (waker && model_user_open_region(m, waker, &wreg))
 		w.waker_region = &wreg;
 	if (th)
 		w.tgid = mdl_tgid(m, th);
@@ -489,7 +489,7 @@ static void on_wakeup(struct ctrace_model *m, const struct ctrace_event *ev)
 		enter(m, th, MS_RUNNABLE, ev);
 		th->cause = CTRACE_CAUSE_NEW;
 		th->cpu = w.target_cpu;
-		sched_rq_update(m, th);
+		model_sched_rq_update(m, th);
 		set_waker(m, th, &w);
 		th->woken = false;
 		return;
@@ -526,7 +526,7 @@ static void on_wakeup(struct ctrace_model *m, const struct ctrace_event *ev)
 		enter(m, th, MS_RUNNABLE, ev);
 		th->cause = CTRACE_CAUSE_WAKEUP;
 		th->cpu = w.target_cpu;
-		sched_rq_update(m, th);
+		model_sched_rq_update(m, th);
 		th->woken = unknown;
 		th->runnable_unsure = unknown;
 		set_waker(m, th, &w);
@@ -598,7 +598,7 @@ static void on_thread(struct ctrace_model *m, const struct ctrace_event *ev)
 	th->soft = true;
 }
 
-void sched_event(struct ctrace_model *m, const struct ctrace_event *ev)
+void model_sched_event(struct ctrace_model *m, const struct ctrace_event *ev)
 {
 	switch (ev->type) {
 	case CTRACE_KREC_SWITCH:
@@ -622,21 +622,19 @@ void sched_event(struct ctrace_model *m, const struct ctrace_event *ev)
 		/* Where a waiting or runnable thread will run next. */
 		if ((th = checked(m, k.tid)) && th->vs != MS_RUNNING) {
 			th->cpu = ev->aux;
-			sched_rq_update(m, th);
+			model_sched_rq_update(m, th);
 		}
 		break;
 	}
-	case CTRACE_KREC_EXEC:
-	case CTRACE_KREC_EXIT:
-	case CTRACE_KREC_RENAME:
-		/* Recorded only for traced threads; all start with the tid. */
-		if (ev->size >= sizeof(struct ctrace_krec) + 4) {
-			uint32_t tid;
+	default: {
+		/* EXEC, EXIT, RENAME: recorded only for traced threads, which
+		 * the record descriptors mark. */
+		uint32_t tids[CTRACE_RD_MAX_TIDS];
+		unsigned int n = ctrace_event_tids(ev, CTRACE_ARG_TRACED, tids);
 
-			memcpy(&tid, (const uint8_t *)ev->rec + sizeof(struct ctrace_krec),
-			       sizeof(tid));
-			traced(m, tid);
-		}
+		for (unsigned int i = 0; i < n; i++)
+			traced(m, tids[i]);
 		break;
+	}
 	}
 }

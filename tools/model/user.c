@@ -18,7 +18,7 @@
  * trace).  When a process dies, its open tasks end the same way.
  *
  * A region's time is split by its thread's states: as each state interval
- * closes, sched.c hands its span to user_account(), which adds the
+ * closes, sched.c hands its span to model_user_account(), which adds the
  * overlap to every open region of the thread; a region that ends adds the
  * part of the current interval it covers; the rest is UNKNOWN.
  *
@@ -33,14 +33,14 @@
 
 static uint64_t *set_epoch(const struct ctrace_model *m, uint32_t set)
 {
-	size_t pos;
+	size_t pos = ctrace_trace_find_uset(m->t, set);
 
-	if (!ctrace_uset_find(m->t, set, &pos) || pos >= m->nr_sets)
+	if (pos >= m->nr_sets)
 		return NULL;	/* the reader only returns described sets */
 	return &m->set_epochs[pos];
 }
 
-int user_init(struct ctrace_model *m)
+int model_user_init(struct ctrace_model *m)
 {
 	m->nr_sets = ctrace_trace_nr_usets(m->t);
 	m->set_epochs = calloc(m->nr_sets ? m->nr_sets : 1, sizeof(*m->set_epochs));
@@ -53,7 +53,7 @@ int user_init(struct ctrace_model *m)
 	return 0;
 }
 
-void user_free(struct ctrace_model *m)
+void model_user_free(struct ctrace_model *m)
 {
 	for (size_t i = 0; i <= m->tasks_mask && m->tasks; i++)
 		free(m->tasks[i].tids);
@@ -61,7 +61,7 @@ void user_free(struct ctrace_model *m)
 	free(m->set_epochs);
 }
 
-bool user_stack_valid(const struct ctrace_model *m, const struct mthread *th)
+bool model_user_stack_valid(const struct ctrace_model *m, const struct mthread *th)
 {
 	const uint64_t *e;
 
@@ -78,10 +78,10 @@ static const char *str(const struct ctrace_model *m, uint32_t set, uint32_t id)
 
 /* ------------------------------------------------------------ regions */
 
-void user_account(struct ctrace_model *m, struct mthread *th, uint8_t state,
+void model_user_account(struct ctrace_model *m, struct mthread *th, uint8_t state,
 		  uint64_t a, uint64_t b)
 {
-	if (!user_stack_valid(m, th) || state >= CTRACE_NR_STATES)
+	if (!model_user_stack_valid(m, th) || state >= CTRACE_NR_STATES)
 		return;
 	for (uint32_t i = 0; i < th->depth; i++) {
 		struct mregion *r = &th->stack[i];
@@ -92,9 +92,9 @@ void user_account(struct ctrace_model *m, struct mthread *th, uint8_t state,
 	}
 }
 
-void user_switched_out(struct ctrace_model *m, struct mthread *th)
+void model_user_switched_out(struct ctrace_model *m, struct mthread *th)
 {
-	if (!user_stack_valid(m, th))
+	if (!model_user_stack_valid(m, th))
 		return;
 	for (uint32_t i = 0; i < th->depth; i++)
 		th->stack[i].switches++;
@@ -113,10 +113,10 @@ static void region_view(const struct ctrace_model *m, const struct mthread *th,
 	};
 }
 
-bool user_open_region(const struct ctrace_model *m, const struct mthread *th,
+bool model_user_open_region(const struct ctrace_model *m, const struct mthread *th,
 		      struct ctrace_model_region *out)
 {
-	if (!user_stack_valid(m, th))
+	if (!model_user_stack_valid(m, th))
 		return false;
 	region_view(m, th, &th->stack[th->depth - 1], th->depth, out);
 	return true;
@@ -129,7 +129,7 @@ static void region_end(struct ctrace_model *m, struct mthread *th, uint32_t i,
 	struct mregion *r = &th->stack[i];
 	struct ctrace_model_region out;
 	uint64_t known = 0, dur;
-	uint8_t cur = sched_state(th);
+	uint8_t cur = model_sched_state(th);
 
 	if (!m->sink.region)
 		return;
@@ -158,7 +158,7 @@ static void region_end(struct ctrace_model *m, struct mthread *th, uint32_t i,
 static void stack_drop(struct ctrace_model *m, struct mthread *th, uint64_t end,
 		       uint16_t flags)
 {
-	if (user_stack_valid(m, th))
+	if (model_user_stack_valid(m, th))
 		for (uint32_t i = th->depth; i-- > 0;)
 			region_end(m, th, i, end, 0, flags);
 	th->depth = 0;
@@ -357,7 +357,7 @@ static bool task_any(const struct mtask *k, uint32_t v)
 
 /* ------------------------------------------------------------- losses */
 
-void user_loss(struct ctrace_model *m, uint32_t set, uint64_t at)
+void model_user_loss(struct ctrace_model *m, uint32_t set, uint64_t at)
 {
 	uint64_t *e = set_epoch(m, set);
 
@@ -374,14 +374,14 @@ void user_loss(struct ctrace_model *m, uint32_t set, uint64_t at)
 	*e = m->next_epoch++;
 }
 
-void user_finish(struct ctrace_model *m, uint64_t end)
+void model_user_finish(struct ctrace_model *m, uint64_t end)
 {
 	for (size_t i = 0; i < m->nr_threads; i++)
 		stack_drop(m, &m->threads[i], end, CTRACE_RG_TRACE_END);
 	tasks_drop(m, end, CTRACE_RG_TRACE_END, task_any, 0);
 }
 
-void user_kernel_event(struct ctrace_model *m, const struct ctrace_event *ev)
+void model_user_kernel_event(struct ctrace_model *m, const struct ctrace_event *ev)
 {
 	struct mthread *th;
 
@@ -439,7 +439,7 @@ static void region_event(struct ctrace_model *m, const struct ctrace_event *ev,
 	if (u->type == CTRACE_UREC_REGION_BEGIN) {
 		if (!push(th, &reg)) {
 			m->oom = true;
-			user_loss(m, u->set, ev->ns);
+			model_user_loss(m, u->set, ev->ns);
 			return;
 		}
 		u->depth = th->depth;
@@ -524,7 +524,7 @@ static void task_event(struct ctrace_model *m, const struct ctrace_event *ev,
 	k = task_add(m, u->set, tgid, u->task);
 	if (!k) {
 		m->oom = true;
-		user_loss(m, u->set, ev->ns);
+		model_user_loss(m, u->set, ev->ns);
 		return;
 	}
 	k->parent = u->parent;
@@ -607,7 +607,7 @@ static void decode(const struct ctrace_model *m, const struct ctrace_event *ev,
 	}
 }
 
-void user_event(struct ctrace_model *m, const struct ctrace_event *ev)
+void model_user_event(struct ctrace_model *m, const struct ctrace_event *ev)
 {
 	uint32_t set = ctrace_uring_set(ev->ring);
 	uint64_t *epoch = set_epoch(m, set);
@@ -625,7 +625,7 @@ void user_event(struct ctrace_model *m, const struct ctrace_event *ev)
 	if (!th) {
 		/* Out of memory: know nothing rather than something wrong. */
 		m->oom = true;
-		user_loss(m, set, ev->ns);
+		model_user_loss(m, set, ev->ns);
 		return;
 	}
 	if (h.type == CTRACE_UREC_THREAD) {

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 
 #include "recdesc.h"
+#include "ctrace_map.h"
 #include "tracefile.h"
 
 /* One RING chunk, checked and walked when the file was opened. */
@@ -53,8 +54,6 @@ struct ctrace_ring {
 	struct ctrace_ring_info info;	/* info.chunks counts chunks[] */
 	struct ctrace_chunk_ref *chunks;
 	size_t cap;
-	/* What a cursor returns from it: events plus LOST records. */
-	uint64_t records;
 	/* USER: the highest timestamp so far, across its chunks (raising). */
 	uint64_t user_ts;
 };
@@ -118,101 +117,6 @@ struct ctrace_clock_snap {
 	uint64_t real;
 };
 
-/* Open addressing, u64 keys to u32 values; grows at half full. */
-#define CTRACE_MAP_NONE UINT32_MAX
-
-struct ctrace_map {
-	uint64_t *keys;
-	uint32_t *vals;		/* CTRACE_MAP_NONE: empty slot */
-	size_t mask;		/* slots - 1, slots a power of two */
-	size_t n;
-};
-
-static inline size_t ctrace_map_slot(uint64_t key, size_t mask)
-{
-	/* Fibonacci hashing: CPU numbers and tids are small and dense. */
-	return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & mask;
-}
-
-static inline uint32_t ctrace_map_get(const struct ctrace_map *m, uint64_t key)
-{
-	if (!m->vals)
-		return CTRACE_MAP_NONE;
-	for (size_t i = ctrace_map_slot(key, m->mask);; i = (i + 1) & m->mask) {
-		if (m->vals[i] == CTRACE_MAP_NONE)
-			return CTRACE_MAP_NONE;
-		if (m->keys[i] == key)
-			return m->vals[i];
-	}
-}
-
-static inline int ctrace_map_grow(struct ctrace_map *m)
-{
-	size_t slots = m->vals ? (m->mask + 1) * 2 : 64;
-	uint64_t *keys = malloc(slots * sizeof(*keys));
-	uint32_t *vals = malloc(slots * sizeof(*vals));
-
-	if (!keys || !vals) {
-		free(keys);
-		free(vals);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < slots; i++)
-		vals[i] = CTRACE_MAP_NONE;
-	for (size_t i = 0; m->vals && i <= m->mask; i++) {
-		size_t j;
-
-		if (m->vals[i] == CTRACE_MAP_NONE)
-			continue;
-		j = ctrace_map_slot(m->keys[i], slots - 1);
-		while (vals[j] != CTRACE_MAP_NONE)
-			j = (j + 1) & (slots - 1);
-		keys[j] = m->keys[i];
-		vals[j] = m->vals[i];
-	}
-	free(m->keys);
-	free(m->vals);
-	m->keys = keys;
-	m->vals = vals;
-	m->mask = slots - 1;
-	return 0;
-}
-
-/* Insert or replace. */
-static inline int ctrace_map_put(struct ctrace_map *m, uint64_t key,
-				 uint32_t val)
-{
-	size_t i;
-
-	if (!m->vals || (m->n + 1) * 2 > m->mask + 1) {
-		int err = ctrace_map_grow(m);
-
-		if (err)
-			return err;
-	}
-	for (i = ctrace_map_slot(key, m->mask);; i = (i + 1) & m->mask) {
-		if (m->vals[i] == CTRACE_MAP_NONE) {
-			m->n++;
-			break;
-		}
-		if (m->keys[i] == key)
-			break;
-	}
-	m->keys[i] = key;
-	m->vals[i] = val;
-	return 0;
-}
-
-static inline void ctrace_map_free(struct ctrace_map *m)
-{
-	free(m->keys);
-	free(m->vals);
-	m->keys = NULL;
-	m->vals = NULL;
-	m->mask = 0;
-	m->n = 0;
-}
-
 /* Ring key: kind in the high half, so rings sort by kind, then id. */
 static inline uint64_t ctrace_ring_key(uint16_t kind, uint32_t ring)
 {
@@ -259,84 +163,10 @@ struct ctrace_trace {
 /* clock.c: called once the index is built (snaps[] filled, unsorted). */
 void ctrace_clock_setup(struct ctrace_trace *t);
 
-/* ------------------------------------------------------------------------
- * ustate.c: threads' open regions and processes' open tasks, from the
- * merged stream (validate.c checks them, text.c prints depths from them).
- */
-struct ctrace_uregion {
-	uint64_t task;		/* when has_task */
-	uint64_t ns;		/* its BEGIN's time */
-	uint64_t offset;	/* its BEGIN's file offset */
-	uint16_t name;		/* string ID */
-	bool has_task;
-};
-
-struct ctrace_uthread {
-	uint32_t tid;
-	uint32_t tgid;		/* from user THREAD records; 0: unknown */
-	uint32_t set;		/* the ring set it writes to */
-	uint64_t epoch;		/* its stack is known while this is the set's */
-	struct ctrace_uregion *stack;	/* open regions, innermost last */
-	uint32_t depth, cap;
-};
-
-struct ctrace_utask {
-	uint64_t task;
-	uint32_t set, tgid;
-	uint64_t epoch;		/* of its set when begun */
-	uint32_t gen;		/* of its process when begun */
-	uint64_t ns, offset;	/* its BEGIN's */
-	uint16_t name;
-	bool used, open;
-};
-
-struct ctrace_ustate {
-	const struct ctrace_trace *t;
-	struct ctrace_uthread *threads;
-	size_t nr_threads, threads_cap;
-	struct ctrace_map thread_map;	/* tid -> threads[] */
-	struct ctrace_utask *tasks;	/* open addressing, full keys */
-	size_t tasks_mask, nr_tasks;
-	struct ctrace_map proc_gen;	/* tgid -> generation (after exits) */
-	uint32_t next_gen;
-	uint64_t *epochs;		/* per t->usets[] entry */
-	size_t nr_epochs;
-	uint64_t next_epoch;
-};
-
-/* What one event did (all zero when it was nothing to regions or tasks). */
-struct ctrace_ustep {
-	uint32_t tgid;		/* the writer's process, 0 if unknown */
-	/* REGION_*: the region's depth, 1 the outermost known; END: 0 when
-	 * it closes none known (begun before the recording, or a loss) */
-	uint32_t depth;
-	/* *_END: the matching BEGIN was seen; TASK_BEGIN with reopened: the
-	 * BEGIN of the same task still open */
-	bool begin_seen;
-	uint64_t begin_ns, begin_offset;
-	uint16_t begin_name;
-	bool mismatch;		/* REGION_END: not the innermost open region */
-	struct ctrace_uregion open;	/* ...which is this */
-	bool reopened;		/* TASK_BEGIN: that task is open already */
-};
-
-int ctrace_ustate_init(struct ctrace_ustate *s, const struct ctrace_trace *t);
-/* Feed the next event of the merged stream (any kind). */
-void ctrace_ustate_step(struct ctrace_ustate *s, const struct ctrace_event *ev,
-			struct ctrace_ustep *out);
-/* Events of ring set @set were lost: forget its threads' regions and tasks. */
-void ctrace_ustate_loss(struct ctrace_ustate *s, uint32_t set);
-void ctrace_ustate_free(struct ctrace_ustate *s);
-
-/* Iterate META lines: pass NULL first; returns "key=value" or NULL. */
-const char *ctrace_meta_next(const struct ctrace_trace *t, const char *line);
 
 /* reader.c: the ring set of that index, or NULL; *pos its place in usets[]. */
 const struct ctrace_uset_ref *ctrace_uset_find(const struct ctrace_trace *t,
 					       uint32_t index, size_t *pos);
 
-/* Text for a thread in messages: "comm:tid", "swapper:0", "hidden:?". */
-void ctrace_thread_name(const struct ctrace_cursor *c, uint32_t tid,
-			char *buf, size_t len);
 
 #endif

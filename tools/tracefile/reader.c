@@ -144,7 +144,7 @@ static int parse_meta(struct ctrace_trace *t, const unsigned char *p,
 	return 0;
 }
 
-const char *ctrace_meta_next(const struct ctrace_trace *t, const char *line)
+const char *ctrace_trace_meta_next(const struct ctrace_trace *t, const char *line)
 {
 	const char *end;
 
@@ -169,8 +169,8 @@ const char *ctrace_trace_meta(const struct ctrace_trace *t, const char *key)
 	const char *found = NULL;
 
 	/* A key given twice (in a later META chunk): the last one wins. */
-	for (const char *l = ctrace_meta_next(t, NULL); l;
-	     l = ctrace_meta_next(t, l))
+	for (const char *l = ctrace_trace_meta_next(t, NULL); l;
+	     l = ctrace_trace_meta_next(t, l))
 		if (!strncmp(l, key, klen) && l[klen] == '=')
 			found = l + klen + 1;
 	return found;
@@ -346,7 +346,7 @@ static int index_user(struct ctrace_trace *t, uint64_t off, uint64_t index,
 	r->info.corrupt += w.corrupt;
 	r->info.corrupt_bytes += w.corrupt_bytes;
 	r->info.raised += w.raised;
-	r->records += w.events + w.lost_records;
+	r->info.records += w.events + w.lost_records;
 	return 0;
 }
 
@@ -569,7 +569,7 @@ static int index_ring(struct ctrace_trace *t, uint64_t off, uint64_t index,
 	};
 	r->info.events += rc.events;
 	r->info.lost += rc.lost;
-	r->records += rc.events + lost_recs;
+	r->info.records += rc.events + lost_recs;
 	return 0;
 }
 
@@ -1000,6 +1000,21 @@ bool ctrace_trace_user_only(const struct ctrace_trace *t)
 	return t->user_only;
 }
 
+uint64_t ctrace_trace_uset_strings(const struct ctrace_trace *t, size_t i)
+{
+	return i < t->nr_usets ? t->usets[i].strings : 0;
+}
+
+void ctrace_trace_index_info(const struct ctrace_trace *t,
+			     struct ctrace_index_info *out)
+{
+	*out = (struct ctrace_index_info){
+		.size = t->size, .chunks = t->nr_chunks,
+		.skipped_chunks = t->skipped_chunks, .tsc_khz = t->tsc_khz,
+		.clock_snaps = t->nr_snaps,
+	};
+}
+
 /* --------------------------------------------------------------- cursor */
 
 struct cring {
@@ -1363,8 +1378,8 @@ const struct ctrace_thread *ctrace_cursor_thread(const struct ctrace_cursor *c,
 	return i == CTRACE_MAP_NONE ? NULL : &c->threads[i];
 }
 
-void ctrace_thread_name(const struct ctrace_cursor *c, uint32_t tid,
-			char *buf, size_t len)
+void ctrace_cursor_thread_label(const struct ctrace_cursor *c, uint32_t tid,
+				char *buf, size_t len)
 {
 	const struct ctrace_thread *th;
 	char comm[CTRACE_COMM_LEN + 1];

@@ -252,6 +252,8 @@ struct ctrace_ring_info {
 	uint64_t corrupt;	/* CORRUPT records (counted in events) */
 	uint64_t corrupt_bytes;	/* bytes the dumper replaced by them */
 	uint64_t raised;	/* records stamped before their predecessor */
+	/* What a cursor returns from it: events plus LOST records. */
+	uint64_t records;
 };
 
 /* The rings, sorted by (kind, ring): the merge's tie-break order. */
@@ -319,6 +321,22 @@ void ctrace_ustr_name(const struct ctrace_trace *t, uint32_t set, uint32_t id,
 		      char *buf, size_t len);
 /* META user_only=1: recorded without the kernel module, no kernel rings. */
 bool ctrace_trace_user_only(const struct ctrace_trace *t);
+/* STRINGS entries of the ring set at position @i in file order. */
+uint64_t ctrace_trace_uset_strings(const struct ctrace_trace *t, size_t i);
+/* Iterate META lines: pass NULL first; returns "key=value" or NULL. */
+const char *ctrace_trace_meta_next(const struct ctrace_trace *t, const char *line);
+
+/* What the index found, for the summary. */
+struct ctrace_index_info {
+	uint64_t size;		/* bytes of the file */
+	uint64_t chunks;	/* chunks indexed */
+	uint64_t skipped_chunks;	/* of unknown types or ring kinds */
+	uint64_t tsc_khz;	/* META tsc_khz, 0 if none */
+	size_t clock_snaps;	/* CLOCK records */
+};
+
+void ctrace_trace_index_info(const struct ctrace_trace *t,
+			     struct ctrace_index_info *out);
 
 /*
  * One decoded record: any type but PAD and TIME.  Switch on @kind before
@@ -368,71 +386,10 @@ size_t ctrace_cursor_ring_index(const struct ctrace_cursor *c);
  * the next ctrace_cursor_next(). */
 const struct ctrace_thread *ctrace_cursor_thread(const struct ctrace_cursor *c,
 						 uint32_t tid);
+/* The same as text for messages and lines: "comm:tid" (control
+ * characters as '?'), "<...>:tid" when unnamed, "hidden:?". */
+void ctrace_cursor_thread_label(const struct ctrace_cursor *c, uint32_t tid,
+				char *buf, size_t len);
 void ctrace_cursor_free(struct ctrace_cursor *c);
-
-/* ------------------------------------------------------------------------
- * Validation: what every decoded trace must satisfy (tests run it on every
- * trace they decode; `ctrace validate` runs it by hand).
- *
- *  - per ring, timestamps never decrease and the event sequence has no
- *    gap that a LOST record does not account for; chunk sequence numbers
- *    are contiguous; STATS agree with what was decoded (events read equal
- *    events recorded; lost read plus unreported equal lost);
- *  - per thread, scheduler transitions are legal: switched in only when
- *    runnable (preempted, or woken since it went to sleep), switched out
- *    only from the CPU it runs on, never on two CPUs at once, never after
- *    it died; the switch-out on a CPU names the thread the previous
- *    switch-in there put on it.  Losses make the affected state unknown
- *    rather than wrong.
- *  - user rings: sequence and STATS as above (timestamps may go back a
- *    little: the reader raises them); per thread, a REGION_END closes the
- *    innermost open REGION_BEGIN (same name, same task if both give one;
- *    with none open it closes one begun before the recording); a
- *    TASK_BEGIN does not reuse a task ID of its process still open.  A
- *    loss on a ring set (LOST, CORRUPT, a gap) forgets what was known of
- *    its threads and tasks, and retracts what it may explain.  META
- *    user_only=1 with kernel rings is a violation.
- */
-struct ctrace_validation {
-	uint64_t events;	/* events checked (CORRUPT records included) */
-	uint64_t lost;		/* lost events, all rings */
-	uint64_t switches;
-	uint64_t wakeups;
-	unsigned int errors;	/* violations found */
-	char first_error[512];	/* the first, with its offset */
-	uint64_t user_events;	/* of events: user records, not CORRUPT */
-	uint64_t corrupt;	/* CORRUPT records */
-	uint64_t corrupt_bytes;	/* the bytes they replaced */
-};
-
-/* Returns 0 when the trace is valid; -EINVAL with @v filled otherwise.
- * Each violation is also printed to @log (may be NULL). */
-int ctrace_validate(struct ctrace_trace *t, struct ctrace_validation *v,
-		    FILE *log);
-
-/* ------------------------------------------------------------------------
- * Text output: one line per event, in the spirit of `perf script`:
- *
- *   <comm>-<tid> [<cpu>] <seconds>.<ns>: <event> <details>
- *
- * Seconds are CLOCK_MONOTONIC.  Returns 0, or <0 after printing what is
- * wrong with the file to @err.
- */
-int ctrace_print_events(struct ctrace_trace *t, FILE *out, FILE *err);
-/* CTRACE_PRINT_WALL: UTC time of day (CLOCK_REALTIME) instead of seconds. */
-#define CTRACE_PRINT_WALL	0x1
-/* Only the events that involve one of @tids: theirs (user events, what
- * they run), and the kernel events that name them (switched in or out,
- * woken or waking, forked, exec, exit, renamed, migrated). */
-int ctrace_print_thread_events(struct ctrace_trace *t, FILE *out, FILE *err,
-			       unsigned int flags, const uint32_t *tids, size_t nr_tids);
-int ctrace_print_events_flags(struct ctrace_trace *t, FILE *out, FILE *err,
-			      unsigned int flags);
-/*
- * What a trace holds, for `ctrace report`: where and how it was recorded,
- * duration, events by type, per ring events/lost/chunks, the threads seen
- * and their names, and whether it is complete.  Returns as above.
- */
-int ctrace_print_summary(struct ctrace_trace *t, FILE *out, FILE *err);
 
 #endif

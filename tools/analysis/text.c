@@ -17,7 +17,8 @@
  * writing thread in front.  Their strings (names, messages) are the
  * program's: a name prints as it is when plain, quoted with C escapes
  * otherwise; a message is always quoted.  Region depths and durations
- * come from ustate.c.
+ * come from the model (tools/model), which the printer feeds each event
+ * before printing it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -26,7 +27,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "analysis.h"
+#include "ctrace_map.h"
+#include "model.h"
+#include "recdesc.h"
+#include "strbuf.h"
 
 /* Copy at most @max bytes of @s, up to a NUL, control characters as '?'. */
 static void clean(char *out, size_t outlen, const char *s, size_t max)
@@ -36,127 +41,6 @@ static void clean(char *out, size_t outlen, const char *s, size_t max)
 	for (i = 0; i < max && i + 1 < outlen && s[i]; i++)
 		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
 	out[i] = '\0';
-}
-
-/* ---------------------------------------------------------- user strings */
-
-/* A bounded string builder: what does not fit is cut, never overflows. */
-struct sb {
-	char *p;
-	size_t cap, len;
-};
-
-static void sb_putc(struct sb *b, char c)
-{
-	if (b->len + 1 < b->cap) {
-		b->p[b->len++] = c;
-		b->p[b->len] = '\0';
-	}
-}
-
-static void sb_printf(struct sb *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void sb_printf(struct sb *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->len + 1 >= b->cap)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	b->len += (size_t)n < b->cap - b->len ? (size_t)n : b->cap - b->len - 1;
-}
-
-/* A space before every field but the first. */
-static void sb_sep(struct sb *b)
-{
-	if (b->len)
-		sb_putc(b, ' ');
-}
-
-/* "..." with C escapes: one line, and unambiguous to split on spaces. */
-static void sb_quoted(struct sb *b, const char *s, size_t n)
-{
-	sb_putc(b, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = s[i];
-
-		switch (c) {
-		case '"':
-			sb_printf(b, "\\\"");
-			break;
-		case '\\':
-			sb_printf(b, "\\\\");
-			break;
-		case '\n':
-			sb_printf(b, "\\n");
-			break;
-		case '\t':
-			sb_printf(b, "\\t");
-			break;
-		case '\r':
-			sb_printf(b, "\\r");
-			break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				sb_printf(b, "\\x%02x", c);
-			else
-				sb_putc(b, (char)c);
-			break;
-		}
-	}
-	sb_putc(b, '"');
-}
-
-static bool plain(const char *s, size_t n)
-{
-	if (!n || s[0] == '#')
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = s[i];
-
-		if (c <= 0x20 || c == 0x7f || c == '"' || c == '\\' || c == '=')
-			return false;
-	}
-	return true;
-}
-
-/* A name: plain as it is, else quoted. */
-static void sb_text(struct sb *b, const char *s, size_t n)
-{
-	if (plain(s, n)) {
-		for (size_t i = 0; i < n; i++)
-			sb_putc(b, s[i]);
-	} else {
-		sb_quoted(b, s, n);
-	}
-}
-
-static void sb_name(struct sb *b, const struct ctrace_trace *t, uint32_t set,
-		    uint32_t id)
-{
-	const char *s = ctrace_trace_string(t, set, id);
-
-	if (!s)
-		sb_printf(b, "#%u", id);
-	else
-		sb_text(b, s, strlen(s));
-}
-
-void ctrace_ustr_name(const struct ctrace_trace *t, uint32_t set, uint32_t id,
-		      char *buf, size_t len)
-{
-	struct sb b = { buf, len, 0 };
-
-	if (!len)
-		return;
-	buf[0] = '\0';
-	sb_name(&b, t, set, id);
 }
 
 static const char *tid_str(uint32_t tid, char *buf, size_t len)
@@ -175,7 +59,9 @@ struct printer {
 		uint32_t tid;
 		bool known;
 	} *cur;			/* per ring index: the thread on that CPU */
-	struct ctrace_ustate us;	/* regions and tasks, for depth and dur */
+	struct ctrace_model *m;	/* regions and tasks, for depth and dur */
+	struct ctrace_model_uevent u;	/* what it made of the last event */
+	bool have_u;
 	const uint32_t *tids;	/* print only what involves these, if any */
 	size_t nr_tids;
 };
@@ -266,11 +152,11 @@ static void put_line(const struct printer *p, const struct ctrace_event *ev,
 		name, details);
 }
 
-static void sb_dur(struct sb *b, uint64_t from, uint64_t to)
+static void sb_dur(struct ctrace_sb *b, uint64_t from, uint64_t to)
 {
 	uint64_t d = to >= from ? to - from : 0;
 
-	sb_printf(b, " dur=%" PRIu64 ".%06" PRIu64 "ms", d / 1000000, d % 1000000);
+	ctrace_sb_printf(b, " dur=%" PRIu64 ".%06" PRIu64 "ms", d / 1000000, d % 1000000);
 }
 
 static void print_user_event(struct printer *p, const struct ctrace_event *ev,
@@ -279,7 +165,6 @@ static void print_user_event(struct printer *p, const struct ctrace_event *ev,
 	const struct ctrace_recdesc *rd = ctrace_event_desc(ev);
 	uint32_t set = ctrace_uring_set(ev->ring);
 	const unsigned char *rec = ev->rec;
-	struct ctrace_ustep st;
 	struct ctrace_urec h;
 	uint64_t v = 0;		/* the first payload word, where there is one */
 	uint64_t task;
@@ -289,115 +174,114 @@ static void print_user_event(struct printer *p, const struct ctrace_event *ev,
 	/* The longest: a LOG with a 1 KiB category and a 2 KiB message,
 	 * every byte escaped as \xHH. */
 	char d[16384];
-	struct sb b = { d, sizeof(d), 0 };
+	struct ctrace_sb b = { d, sizeof(d), 0 };
 
 	d[0] = '\0';
 	memcpy(&h, rec, sizeof(h));
 	if (ev->size >= sizeof(h) + 8)
 		memcpy(&v, rec + sizeof(h), sizeof(v));
-	ctrace_ustate_step(&p->us, ev, &st);
 
 	/* The reader lets no type without a descriptor through. */
 	if (!rd || (rd->flags & CTRACE_RD_UNKNOWN)) {
 		/* A newer library's: its fields are not known here. */
-		sb_printf(&b, "type=%u size=%u", h.type, ev->size);
+		ctrace_sb_printf(&b, "type=%u size=%u", h.type, ev->size);
 		put_line(p, ev, out, known, who, rd ? rd->label : "unknown", d);
 		return;
 	}
 	/* Which end of a pair, then the string ID as the type names it. */
 	if (rd->flags & (CTRACE_RD_BEGIN | CTRACE_RD_END))
-		sb_printf(&b, rd->flags & CTRACE_RD_BEGIN ? "begin" : "end");
+		ctrace_sb_printf(&b, rd->flags & CTRACE_RD_BEGIN ? "begin" : "end");
 	if (rd->id && h.id) {
-		sb_sep(&b);
-		sb_printf(&b, "%s=", rd->id);
-		sb_name(&b, p->t, set, h.id);
+		ctrace_sb_sep(&b);
+		ctrace_sb_printf(&b, "%s=", rd->id);
+		ctrace_sb_name(&b, p->t, set, h.id);
 	}
 
 	switch (h.type) {
 	case CTRACE_UREC_REGION_BEGIN:
 	case CTRACE_UREC_REGION_END:
-		sb_printf(&b, " depth=%u", st.depth);
+		ctrace_sb_printf(&b, " depth=%u", p->u.depth);
 		if (ctrace_event_task(ev, &task))
-			sb_printf(&b, " task=%" PRIu64, task);
-		if (h.type == CTRACE_UREC_REGION_END && st.begin_seen)
-			sb_dur(&b, st.begin_ns, ev->ns);
+			ctrace_sb_printf(&b, " task=%" PRIu64, task);
+		if (h.type == CTRACE_UREC_REGION_END && p->u.matched)
+			sb_dur(&b, p->u.begin_ns, ev->ns);
 		break;
 	case CTRACE_UREC_TASK_BEGIN: {
 		struct ctrace_urec_task k;
 
 		memcpy(&k, rec, sizeof(k));
-		sb_printf(&b, " id=%" PRIu64 " parent=%" PRIu64,
+		ctrace_sb_printf(&b, " id=%" PRIu64 " parent=%" PRIu64,
 			  (uint64_t)k.task, (uint64_t)k.parent);
 		break;
 	}
 	case CTRACE_UREC_TASK_END:
 		/* The name is its BEGIN's. */
-		if (st.begin_seen && st.begin_name) {
-			sb_printf(&b, " name=");
-			sb_name(&b, p->t, set, st.begin_name);
+		if (p->u.matched && p->u.name_id) {
+			ctrace_sb_printf(&b, " name=");
+			ctrace_sb_name(&b, p->t, set, p->u.name_id);
 		}
-		sb_printf(&b, " id=%" PRIu64, v);
-		if (st.begin_seen)
-			sb_dur(&b, st.begin_ns, ev->ns);
+		ctrace_sb_printf(&b, " id=%" PRIu64, v);
+		if (p->u.matched)
+			sb_dur(&b, p->u.begin_ns, ev->ns);
 		break;
 	case CTRACE_UREC_LOG: {
 		struct ctrace_urec_log k;
 
 		memcpy(&k, rec, sizeof(k));
 		if (k.task) {
-			sb_sep(&b);
-			sb_printf(&b, "task=%" PRIu64, (uint64_t)k.task);
+			ctrace_sb_sep(&b);
+			ctrace_sb_printf(&b, "task=%" PRIu64, (uint64_t)k.task);
 		}
-		sb_sep(&b);
-		sb_printf(&b, "msg=");
+		ctrace_sb_sep(&b);
+		ctrace_sb_printf(&b, "msg=");
 		if (k.msg_id) {
 			const char *m = ctrace_trace_string(p->t, set, k.msg_id);
 
 			if (m)
-				sb_quoted(&b, m, strlen(m));
+				ctrace_sb_quoted(&b, m, strlen(m));
 			else
-				sb_printf(&b, "#%u", k.msg_id);
+				ctrace_sb_printf(&b, "#%u", k.msg_id);
 		} else {
 			/* The reader checked that len fits the record. */
 			size_t n = ev->size - sizeof(k);
 
-			sb_quoted(&b, (const char *)rec + sizeof(k),
+			ctrace_sb_quoted(&b, (const char *)rec + sizeof(k),
 				  k.len < n ? k.len : n);
 		}
 		break;
 	}
 	case CTRACE_UREC_INSTANT:
 		if (ctrace_event_task(ev, &task)) {
-			sb_sep(&b);
-			sb_printf(&b, "task=%" PRIu64, task);
+			ctrace_sb_sep(&b);
+			ctrace_sb_printf(&b, "task=%" PRIu64, task);
 		}
 		break;
 	case CTRACE_UREC_COUNTER:
-		sb_sep(&b);
-		sb_printf(&b, "value=%" PRId64, (int64_t)v);
+		ctrace_sb_sep(&b);
+		ctrace_sb_printf(&b, "value=%" PRId64, (int64_t)v);
 		break;
 	case CTRACE_UREC_COUNTER_F: {
 		double f;
 
 		memcpy(&f, &v, sizeof(f));
-		sb_sep(&b);
-		sb_printf(&b, "value=%.17g", f);
+		ctrace_sb_sep(&b);
+		ctrace_sb_printf(&b, "value=%.17g", f);
 		break;
 	}
 	case CTRACE_UREC_FLOW_BEGIN:
 	case CTRACE_UREC_FLOW_END:
-		sb_printf(&b, " flow=%" PRIu64, v);
+		ctrace_sb_printf(&b, " flow=%" PRIu64, v);
 		break;
 	case CTRACE_UREC_THREAD: {
 		struct ctrace_urec_thread k;
 
 		memcpy(&k, rec, sizeof(k));
-		sb_printf(&b, "tid=%u tgid=%u name=", h.tid, k.tgid);
-		sb_text(&b, k.name, strnlen(k.name, sizeof(k.name)));
+		ctrace_sb_printf(&b, "tid=%u tgid=%u name=", h.tid, k.tgid);
+		ctrace_sb_text(&b, k.name, strnlen(k.name, sizeof(k.name)));
 		break;
 	}
 	case CTRACE_UREC_LOST:
-		sb_printf(&b, "count=%" PRIu64, v);
+		ctrace_sb_printf(&b, "count=%" PRIu64, v);
 		break;
 	case CTRACE_FREC_CORRUPT: {
 		struct ctrace_frec_corrupt k;
@@ -405,12 +289,12 @@ static void print_user_event(struct printer *p, const struct ctrace_event *ev,
 
 		memcpy(&k, rec, sizeof(k));
 		why = ctrace_corrupt_reason_name(k.reason);
-		sb_printf(&b, "bytes=%u reason=", k.bytes);
+		ctrace_sb_printf(&b, "bytes=%u reason=", k.bytes);
 		if (why)
-			sb_printf(&b, "%s", why);
+			ctrace_sb_printf(&b, "%s", why);
 		else
-			sb_printf(&b, "%u", k.reason);
-		sb_printf(&b, " records=%u", k.records);
+			ctrace_sb_printf(&b, "%u", k.reason);
+		ctrace_sb_printf(&b, " records=%u", k.records);
 		break;
 	}
 	}
@@ -430,12 +314,6 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 		print_user_event(p, ev, out);
 		return;
 	}
-	{
-		struct ctrace_ustep st;
-
-		/* Exits and forks end user threads' regions. */
-		ctrace_ustate_step(&p->us, ev, &st);
-	}
 	/* In front, the record's own actor where it names one. */
 	if (ctrace_event_actor(ev, &actor)) {
 		known = true;
@@ -449,10 +327,10 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 
 		memcpy(&k, ev->rec, sizeof(k));
 		snprintf(d, sizeof(d), "prev=%s prev_state=%s%s ==> next=%s",
-			 (ctrace_thread_name(p->c, k.prev_tid, a, sizeof(a)), a),
+			 (ctrace_cursor_thread_label(p->c, k.prev_tid, a, sizeof(a)), a),
 			 ctrace_state_desc(ev->aux & CTRACE_SWITCH_STATE_MASK)->code,
 			 ev->aux & CTRACE_SWITCH_F_PREEMPT ? "+" : "",
-			 (ctrace_thread_name(p->c, k.next_tid, b, sizeof(b)), b));
+			 (ctrace_cursor_thread_label(p->c, k.next_tid, b, sizeof(b)), b));
 		p->cur[ri].known = true;
 		p->cur[ri].tid = k.next_tid;
 		break;
@@ -461,8 +339,8 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 		struct ctrace_krec_wakeup k;
 
 		memcpy(&k, ev->rec, sizeof(k));
-		ctrace_thread_name(p->c, k.tid, a, sizeof(a));
-		ctrace_thread_name(p->c, k.waker_tid, b, sizeof(b));
+		ctrace_cursor_thread_label(p->c, k.tid, a, sizeof(a));
+		ctrace_cursor_thread_label(p->c, k.waker_tid, b, sizeof(b));
 		snprintf(d, sizeof(d), "wakee=%s waker=%s target_cpu=%u%s%s", a, b,
 			 ev->aux & CTRACE_WAKEUP_CPU_MASK,
 			 ev->aux & CTRACE_WAKEUP_F_NEW ? " [new]" : "",
@@ -473,8 +351,8 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 		struct ctrace_krec_fork k;
 
 		memcpy(&k, ev->rec, sizeof(k));
-		ctrace_thread_name(p->c, k.parent_tid, a, sizeof(a));
-		ctrace_thread_name(p->c, k.child_tid, b, sizeof(b));
+		ctrace_cursor_thread_label(p->c, k.parent_tid, a, sizeof(a));
+		ctrace_cursor_thread_label(p->c, k.child_tid, b, sizeof(b));
 		snprintf(d, sizeof(d), "parent=%s child=%s tgid=%s%s", a, b,
 			 tid_str(k.child_tgid, s1, sizeof(s1)),
 			 ev->aux & CTRACE_FORK_F_THREAD ? " [thread]" : "");
@@ -595,15 +473,25 @@ static int report_problem(struct ctrace_trace *t, struct ctrace_cursor *c,
 	return ret;
 }
 
+static void on_uevent(void *arg, const struct ctrace_model_uevent *u)
+{
+	struct printer *p = arg;
+
+	p->u = *u;
+	p->have_u = true;
+}
+
 static int printer_init(struct printer *p, struct ctrace_trace *t, FILE *err)
 {
 	size_t nr_rings = ctrace_trace_nr_rings(t);
+	const struct ctrace_model_sink sink = { .arg = p, .uevent = on_uevent };
 
 	p->t = t;
 	p->cur = calloc(nr_rings ? nr_rings : 1, sizeof(*p->cur));
-	if (!p->cur || ctrace_ustate_init(&p->us, t) || ctrace_cursor_new(t, &p->c)) {
+	if (!p->cur || ctrace_cursor_new(t, &p->c) ||
+	    ctrace_model_new(t, p->c, &sink, &p->m)) {
 		free(p->cur);
-		ctrace_ustate_free(&p->us);
+		ctrace_cursor_free(p->c);
 		fprintf(err, "%s: out of memory\n", ctrace_trace_path(t));
 		return -ENOMEM;
 	}
@@ -612,8 +500,8 @@ static int printer_init(struct printer *p, struct ctrace_trace *t, FILE *err)
 
 static void printer_free(struct printer *p)
 {
+	ctrace_model_free(p->m);
 	ctrace_cursor_free(p->c);
-	ctrace_ustate_free(&p->us);
 	free(p->cur);
 }
 
@@ -638,8 +526,12 @@ int ctrace_print_thread_events(struct ctrace_trace *t, FILE *out, FILE *err,
 	r = printer_init(&p, t, err);
 	if (r)
 		return r;
-	while ((r = ctrace_cursor_next(p.c, &ev)) > 0)
+	while ((r = ctrace_cursor_next(p.c, &ev)) > 0) {
+		/* The model first: what the event ends or begins, and how deep. */
+		p.have_u = false;
+		ctrace_model_feed(p.m, &ev);
 		print_event(&p, &ev, out);
+	}
 	fflush(out);
 	r = report_problem(t, p.c, r, err);
 	printer_free(&p);
@@ -724,6 +616,8 @@ static void print_event_groups(FILE *out, const char *v)
 
 static void print_meta(struct ctrace_trace *t, FILE *out)
 {
+	bool tsc = ctrace_trace_clock(t) == CTRACE_CLOCK_TSC;
+	struct ctrace_index_info ix;
 	static const char *const known[] = {
 		"ctrace_version", "host", "kernel", "nr_cpus", "clock",
 		"tsc_khz", "session_id", "target", "events", "buf_size",
@@ -749,11 +643,12 @@ static void print_meta(struct ctrace_trace *t, FILE *out)
 		print_event_groups(out, v);
 	if ((v = ctrace_trace_meta(t, "buf_size")))
 		fprintf(out, "buffers:    %s bytes per cpu\n", (clean(buf, sizeof(buf), v, -1), buf));
-	fprintf(out, "clock:      %s", t->clock == CTRACE_CLOCK_TSC ? "tsc" : "mono");
-	if (t->clock == CTRACE_CLOCK_TSC && t->tsc_khz)
-		fprintf(out, ", %" PRIu64 " kHz", t->tsc_khz);
-	fprintf(out, ", %zu CLOCK records%s\n", t->nr_snaps,
-		t->clock == CTRACE_CLOCK_TSC && t->nr_snaps < 2 ?
+	ctrace_trace_index_info(t, &ix);
+	fprintf(out, "clock:      %s", tsc ? "tsc" : "mono");
+	if (tsc && ix.tsc_khz)
+		fprintf(out, ", %" PRIu64 " kHz", ix.tsc_khz);
+	fprintf(out, ", %zu CLOCK records%s\n", ix.clock_snaps,
+		tsc && ix.clock_snaps < 2 ?
 		" (too few: times are approximate)" : "");
 	v = ctrace_trace_meta(t, "start_realtime_ns");
 	if (v && sscanf(v, "%" SCNu64, &ns) == 1) {
@@ -765,7 +660,7 @@ static void print_meta(struct ctrace_trace *t, FILE *out)
 				ns % 1000000000u);
 	}
 	/* Lenient about keys it does not know: show them as they are. */
-	for (const char *l = ctrace_meta_next(t, NULL); l; l = ctrace_meta_next(t, l)) {
+	for (const char *l = ctrace_trace_meta_next(t, NULL); l; l = ctrace_trace_meta_next(t, l)) {
 		size_t i;
 
 		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -791,6 +686,7 @@ static void ring_col(const struct ctrace_ring_info *in, char *buf, size_t len)
 
 static void print_rings(struct ctrace_trace *t, FILE *out)
 {
+	struct ctrace_index_info ix;
 	char col[32], label[48];
 
 	fprintf(out, "rings:\n  %6s %12s %10s %8s  %s\n", "ring", "events",
@@ -834,9 +730,10 @@ static void print_rings(struct ctrace_trace *t, FILE *out)
 			fprintf(out, "  warning: %s: %" PRIu64 " gaps between chunks (see ctrace validate)\n",
 				label, gaps);
 	}
-	if (t->skipped_chunks)
+	ctrace_trace_index_info(t, &ix);
+	if (ix.skipped_chunks)
 		fprintf(out, "  %" PRIu64 " chunks of unknown types or ring kinds skipped\n",
-			t->skipped_chunks);
+			ix.skipped_chunks);
 }
 
 /* User records by type, in the summary. */
@@ -854,6 +751,7 @@ static void print_user(struct ctrace_trace *t, FILE *out, const uint64_t *by_typ
 		       uint64_t lost, bool any)
 {
 	uint64_t events = 0, raised = 0, corrupt = 0, corrupt_bytes = 0;
+	size_t nr_usets = ctrace_trace_nr_usets(t);
 	bool kernel = false;
 	char buf[32];
 
@@ -869,8 +767,8 @@ static void print_user(struct ctrace_trace *t, FILE *out, const uint64_t *by_typ
 		fprintf(out, "mode:       user-only%s\n",
 			kernel ? " (but with kernel rings)" : "");
 	else
-		fprintf(out, "mode:       %s\n", t->nr_usets || any ? "kernel and user" : "kernel");
-	if (!t->nr_usets && !any)
+		fprintf(out, "mode:       %s\n", nr_usets || any ? "kernel and user" : "kernel");
+	if (!nr_usets && !any)
 		return;
 
 	for (unsigned int i = 0; i < 256; i++)
@@ -888,16 +786,16 @@ static void print_user(struct ctrace_trace *t, FILE *out, const uint64_t *by_typ
 	if (by_type[CTRACE_FREC_CORRUPT])
 		fprintf(out, "  %-12s %10" PRIu64 " records\n", "corrupt",
 			by_type[CTRACE_FREC_CORRUPT]);
-	fprintf(out, "ring sets:  %zu\n", t->nr_usets);
-	for (size_t i = 0; i < t->nr_usets; i++) {
-		const struct ctrace_uset_ref *u = &t->usets[i];
-		uint32_t other = u->u.flags & ~(CTRACE_USET_F_RSEQ | CTRACE_USET_F_LOCKED);
+	fprintf(out, "ring sets:  %zu\n", nr_usets);
+	for (size_t i = 0; i < nr_usets; i++) {
+		const struct ctrace_uset_chunk *u = ctrace_trace_uset(t, i);
+		uint32_t other = u->flags & ~(CTRACE_USET_F_RSEQ | CTRACE_USET_F_LOCKED);
 
 		fprintf(out, "  set %u: uid %u, %u rings of %" PRIu64 " bytes, %" PRIu64 " strings%s%s",
-			u->u.index, u->u.uid, u->u.nr_rings, (uint64_t)u->u.data_size,
-			u->strings,
-			u->u.flags & CTRACE_USET_F_RSEQ ? ", rseq" : "",
-			u->u.flags & CTRACE_USET_F_LOCKED ? ", locked" : "");
+			u->index, u->uid, u->nr_rings, (uint64_t)u->data_size,
+			ctrace_trace_uset_strings(t, i),
+			u->flags & CTRACE_USET_F_RSEQ ? ", rseq" : "",
+			u->flags & CTRACE_USET_F_LOCKED ? ", locked" : "");
 		if (other)
 			fprintf(out, ", flags 0x%x", other);
 		fprintf(out, "\n");
@@ -911,6 +809,7 @@ int ctrace_print_summary(struct ctrace_trace *t, FILE *out, FILE *err)
 	uint64_t by_type[__CTRACE_KREC_MAX] = { 0 }, events = 0, lost = 0, kevents = 0;
 	uint64_t uby_type[256] = { 0 }, ulost = 0, uevents = 0;
 	uint64_t first = 0, last = 0;
+	struct ctrace_index_info ix;
 	struct tidset seen = { 0 };
 	struct ctrace_event ev;
 	struct printer p;
@@ -946,8 +845,9 @@ int ctrace_print_summary(struct ctrace_trace *t, FILE *out, FILE *err)
 		}
 	}
 
-	fprintf(out, "trace:      %s (%zu bytes, %" PRIu64 " chunks)\n", ctrace_trace_path(t),
-		t->size, t->nr_chunks);
+	ctrace_trace_index_info(t, &ix);
+	fprintf(out, "trace:      %s (%" PRIu64 " bytes, %" PRIu64 " chunks)\n",
+		ctrace_trace_path(t), ix.size, ix.chunks);
 	print_meta(t, out);
 	if (events)
 		fprintf(out, "duration:   %" PRIu64 ".%09" PRIu64 " s, %" PRIu64 ".%09" PRIu64 " to %" PRIu64 ".%09" PRIu64 " (CLOCK_MONOTONIC)\n",
