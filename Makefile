@@ -26,7 +26,7 @@ NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0 2> /dev/null)
 NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0 2> /dev/null)
 WARNINGS := -Wall -Wextra -Werror
 READ_INCLUDES := -I$(TOP)/tools/tracefile -I$(TOP)/tools/model \
-	-I$(TOP)/tools/analysis -I$(TOP)/tools/export
+	-I$(TOP)/tools/analysis -I$(TOP)/tools/export -I$(TOP)/tools/view
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -I$(TOP)/uapi \
 	-I$(TOP)/tools/ctl $(READ_INCLUDES) -I$(TOP)/tools/include
 # Host unit tests run under AddressSanitizer and UBSan.
@@ -40,7 +40,7 @@ TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -I$(TOP)/uapi \
 # The trace decoder is fuzzed with libFuzzer (clang).
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g $(WARNINGS) -I$(TOP)/uapi \
-	$(READ_INCLUDES) -I$(TOP)/tools/include -fsanitize=fuzzer,address,undefined \
+	$(READ_INCLUDES) -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
 
 CTL_SRCS := $(wildcard tools/ctl/*.c)
@@ -55,6 +55,14 @@ READ_LIBS := $(O)/lib/libexport.a $(O)/lib/libanalysis.a $(O)/lib/libmodel.a \
 	$(O)/lib/libtracefile.a
 LIB_SRCS := $(wildcard tools/lib/*.c)
 CTRACE_SRCS := $(wildcard tools/ctrace/*.c)
+# ctrace view (tools/view): the page's sources are embedded at build time
+# by gen/page2c.c; --serve needs libmicrohttpd (built without it, it says so).
+VIEW_SRCS := $(wildcard tools/view/*.c)
+VIEW_JS := $(addprefix tools/view/page/,util.js data.js timeline.js panels.js main.js)
+VIEW_PAGE := tools/view/page/index.html tools/view/page/view.css $(VIEW_JS)
+MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2> /dev/null)
+MHD_CFLAGS := $(if $(MHD_LIBS),-DCTRACE_HAVE_MHD $(shell pkg-config --cflags libmicrohttpd 2> /dev/null))
+VIEW_OBJS = $(call obj,$(1),$(VIEW_SRCS)) $(O)/obj/$(1)/gen/view_page.o
 DUMP_SRCS := $(wildcard tools/dump/*.c)
 
 KSELFTEST_SRCS := $(wildcard tests/kselftest/*.c)
@@ -142,7 +150,7 @@ $(O)/lib/libctl.a: $(call obj,user,$(CTL_SRCS))
 
 $(O)/lib/libtracefile.a: $(call obj,user,$(TRACEFILE_SRCS))
 	@mkdir -p $(@D)
-	rm -f $@ && $(AR) rcs $@ $^
+	$(AR) rcs $@ $^
 
 $(O)/lib/libmodel.a: $(call obj,user,$(MODEL_SRCS))
 	@mkdir -p $(@D)
@@ -156,9 +164,25 @@ $(O)/lib/libexport.a: $(call obj,user,$(EXPORT_SRCS))
 	@mkdir -p $(@D)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(O)/bin/ctrace: $(call obj,user,$(CTRACE_SRCS)) $(READ_LIBS) $(O)/lib/libctl.a
+$(O)/bin/ctrace: $(call obj,user,$(CTRACE_SRCS)) $(call VIEW_OBJS,user) $(READ_LIBS) \
+		$(O)/lib/libctl.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(NL_LIBS)
+	$(CC) -o $@ $^ $(NL_LIBS) $(MHD_LIBS) -pthread
+
+$(O)/bin/page2c: tools/view/gen/page2c.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $<
+
+$(O)/gen/view_page.c: $(O)/bin/page2c $(VIEW_PAGE)
+	@mkdir -p $(@D)
+	$(O)/bin/page2c $@ $(VIEW_PAGE)
+
+$(O)/obj/user/gen/view_page.o $(O)/obj/san/gen/view_page.o: $(O)/gen/view_page.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(if $(findstring /san/,$@),$(SAN_CFLAGS)) -c -o $@ $<
+
+$(O)/obj/user/tools/view/serve.o $(O)/obj/san/tools/view/serve.o: USER_CFLAGS += $(MHD_CFLAGS)
+
 
 $(O)/bin/ctrace-dump: $(call obj,user,$(DUMP_SRCS)) $(READ_LIBS) $(O)/lib/libctl.a
 	@mkdir -p $(@D)
@@ -231,9 +255,25 @@ $(O)/san/bin/ctrace-dump: $(call obj,san,$(DUMP_SRCS) $(READ_SRCS) $(CTL_SRCS))
 	@mkdir -p $(@D)
 	$(CC) $(SAN_CFLAGS) -o $@ $^ $(NL_LIBS)
 
-$(O)/san/bin/ctrace: $(call obj,san,$(CTRACE_SRCS) $(READ_SRCS) $(CTL_SRCS))
+$(O)/san/bin/ctrace: $(call obj,san,$(CTRACE_SRCS) $(READ_SRCS) $(CTL_SRCS)) $(call VIEW_OBJS,san)
 	@mkdir -p $(@D)
-	$(CC) $(SAN_CFLAGS) -o $@ $^ $(NL_LIBS)
+	$(CC) $(SAN_CFLAGS) -o $@ $^ $(NL_LIBS) $(MHD_LIBS) -pthread
+
+# The view's unit test and query fuzzer link the view without the server.
+VIEW_NOSERVE := $(filter-out tools/view/serve.c,$(VIEW_SRCS))
+$(O)/tests/unit/view_test: tests/unit/view_test.c $(call obj,san,$(READ_SRCS) $(VIEW_NOSERVE)) \
+		$(O)/obj/san/gen/view_page.o $(SELFTESTS)/kselftest_harness.h \
+		$(wildcard tests/unit/*.h) $(TEST_HDRS) tools/view/view.h
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(SAN_CFLAGS) -o $@ $< \
+		$(call obj,san,$(READ_SRCS) $(VIEW_NOSERVE)) $(O)/obj/san/gen/view_page.o
+
+$(O)/tests/fuzz/view_query_fuzz: tests/fuzz/view_query_fuzz.c tools/view/query.c \
+		tools/view/enc.c tools/view/kinds.c tools/view/view.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -I$(TOP)/tools/view -o $@ $< tools/view/query.c \
+		tools/view/enc.c tools/view/kinds.c
+
 
 $(O)/tests/fuzz/%: tests/fuzz/%.c $(READ_SRCS) $(wildcard tools/*/*.h tests/unit/*.h)
 	@mkdir -p $(@D)

@@ -8,6 +8,7 @@
  *   ctrace report FILE     what a trace file holds (--events: every event)
  *   ctrace validate FILE   check a trace file's invariants
  *   ctrace export FILE     the file for Perfetto or the Catapult viewer
+ *   ctrace view FILE       a timeline in the browser (one HTML file, or --serve)
  *
  * Each subcommand lives in its own file (cmd_*.c) and is listed in the
  * table below.
@@ -28,6 +29,7 @@ static const struct ctrace_cmd {
 	{ "report", cmd_report, "summarise a trace file, or print its events" },
 	{ "validate", cmd_validate, "check a trace file's invariants" },
 	{ "export", cmd_export, "write a trace for Perfetto (default) or as Chrome JSON" },
+	{ "view", cmd_view, "a timeline in the browser: one HTML file, or --serve" },
 };
 
 static int usage(FILE *f)
