@@ -40,7 +40,7 @@ TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -I$(TOP)/uapi \
 # The trace decoder is fuzzed with libFuzzer (clang).
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g $(WARNINGS) -I$(TOP)/uapi \
-	$(READ_INCLUDES) -fsanitize=fuzzer,address,undefined \
+	$(READ_INCLUDES) -I$(TOP)/tools/include -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
 
 CTL_SRCS := $(wildcard tools/ctl/*.c)
@@ -150,7 +150,7 @@ $(O)/lib/libctl.a: $(call obj,user,$(CTL_SRCS))
 
 $(O)/lib/libtracefile.a: $(call obj,user,$(TRACEFILE_SRCS))
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(O)/lib/libmodel.a: $(call obj,user,$(MODEL_SRCS))
 	@mkdir -p $(@D)
@@ -182,7 +182,6 @@ $(O)/obj/user/gen/view_page.o $(O)/obj/san/gen/view_page.o: $(O)/gen/view_page.c
 	$(CC) $(USER_CFLAGS) $(if $(findstring /san/,$@),$(SAN_CFLAGS)) -c -o $@ $<
 
 $(O)/obj/user/tools/view/serve.o $(O)/obj/san/tools/view/serve.o: USER_CFLAGS += $(MHD_CFLAGS)
-
 
 $(O)/bin/ctrace-dump: $(call obj,user,$(DUMP_SRCS)) $(READ_LIBS) $(O)/lib/libctl.a
 	@mkdir -p $(@D)
@@ -274,6 +273,10 @@ $(O)/tests/fuzz/view_query_fuzz: tests/fuzz/view_query_fuzz.c tools/view/query.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -I$(TOP)/tools/view -o $@ $< tools/view/query.c \
 		tools/view/enc.c tools/view/kinds.c
 
+# The view's browser test makes its hostile and broken traces with this.
+$(O)/tests/view/mktrace: tests/view/mktrace.c $(O)/lib/libtracefile.a $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -I$(TOP)/tests/unit -o $@ $< $(O)/lib/libtracefile.a
 
 $(O)/tests/fuzz/%: tests/fuzz/%.c $(READ_SRCS) $(wildcard tools/*/*.h tests/unit/*.h)
 	@mkdir -p $(@D)
@@ -291,6 +294,7 @@ $(O)/tests/progs/%: tests/progs/%.c $(TEST_HDRS)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
 tests: tools modules $(KSELFTESTS) $(UNITS) $(FUZZERS) $(PROGS) $(HOST_TESTS) $(SAN_TOOLS) \
+	$(O)/tests/view/mktrace \
 	$(ANALYSIS_TESTS) $(EXPORT_TESTS)
 
 # The kernel benchmark's workload, static so the loader costs nothing.

@@ -27,6 +27,8 @@ pkgs=(
 	# the JSON export in a real viewer: Catapult's, as Go 1.19's cmd/trace
 	# ships it, in Debian's Chromium, driven from Node.js
 	golang-1.19-src chromium nodejs
+	# ctrace view --serve
+	libmicrohttpd-dev
 )
 if [ "${1:-}" = --bench ]; then
 	# perf, LTTng's tools and babeltrace2 to check its traces; LTTng's
@@ -42,14 +44,17 @@ for p in "${pkgs[@]}"; do
 		missing+=("$p")
 done
 
-# playwright-core, pinned by tests/export/viewer/package-lock.json, into
-# its gitignored node_modules; again only when the lock file changed.
+# playwright-core, pinned by the browser tests' package-lock.json files
+# (the JSON viewer's and ctrace view's), into their gitignored
+# node_modules; again only when a lock file changed.
 node_deps() {
 	local v
-	v=$(cd "$(dirname "$0")/../../tests/export/viewer" && pwd)
-	[ "$v/node_modules/.package-lock.json" -nt "$v/package-lock.json" ] && return 0
-	echo "deps.sh: npm ci in $v"
-	npm ci --prefix "$v" --no-audit --no-fund
+	for v in tests/export/viewer tests/view; do
+		v=$(cd "$(dirname "$0")/../../$v" && pwd)
+		[ "$v/node_modules/.package-lock.json" -nt "$v/package-lock.json" ] && continue
+		echo "deps.sh: npm ci in $v"
+		npm ci --prefix "$v" --no-audit --no-fund || return 1
+	done
 }
 if [ ${#missing[@]} = 0 ]; then
 	node_deps

@@ -31,6 +31,7 @@
       b.hidden = false;
       b.textContent = (meta.problem ? 'This trace is incomplete: ' + meta.problem + '. Shown: what decoded before it. ' : '') +
         (meta.losses.length ? meta.losses.length + ' losses (red bands): states across them are unknown.' : '');
+      tl.resize();	/* the banner took some of the timeline's height */
     }
     const wk = document.getElementById('wakeups'), fl = document.getElementById('flows');
     wk.addEventListener('change', () => { tl.showWakeups = wk.checked; tl.redraw(); });

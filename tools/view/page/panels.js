@@ -186,10 +186,12 @@ CT.Panels = class {
         let text;
         if (x.state === 1) text = (x.begin >= it.begin ? 'switched in on CPU ' + (x.cpu - 1) + ', ran ' : 'running on CPU ' + (x.cpu - 1) + ' for ') + CT.fmtDur(b - a);
         else if (x.state === 2) {
-          text = (x.cause === 1 || x.cause === 2 ? 'woken' + (x.waker ? ' by ' + this.tname(x.waker) : '') +
+          text = (x.cause === 1 || x.cause === 2 ? 'woken' + (x.waker ? ' by ' + this.tname(x.waker) : x.waker_cpu ? ' by an interrupt' : '') +
             (x.waker_cpu ? ' on CPU ' + (x.waker_cpu - 1) : '') + (x.wregion ? " in region '" + this.str(x.wregion) + "'" : '')
             : this.meta.causes[x.cause] || 'runnable') + ', waited for a CPU ' + CT.fmtDur(b - a);
-          if (x.waker && x.begin >= it.begin) arrows.push([x.begin, x.waker, x.waker_cpu - 1, x.begin, tid, 'W']);
+          // From the waker's band, or from its CPU's track when an
+          // interrupt (waker 0) woke it.
+          if ((x.waker || x.waker_cpu) && x.begin >= it.begin) arrows.push([x.begin, x.waker, x.waker_cpu - 1, x.begin, tid, 'W']);
         } else text = (x.begin >= it.begin ? 'switched out: ' : '') + st.toLowerCase() + ' ' + CT.fmtDur(b - a);
         lines.push(el('li', { className: 'st' + x.state, onclick: () => this.tl.focusOn(a, b, tid) },
           el('span', { className: 't' }, '+' + CT.fmtDur(a - it.begin)), ' ', text));
@@ -367,7 +369,8 @@ CT.Panels = class {
     }
     this.tabFns = new Map(tabs);
     if (!r) this.tables.replaceChildren(el('p', { className: 'note' }, 'No report in this page.'));
-    else this.showTab('Regions', this.tabFns.get('Regions'));
+    else if ((r.regions || []).length) this.showTab('Regions', this.tabFns.get('Regions'));
+    else this.showTab('Threads', this.tabFns.get('Threads'));
   }
 
   showTab(name, fn) {
@@ -476,7 +479,8 @@ CT.Panels = class {
     const box = el('div', { className: 'search' });
     this.results = el('div', { id: 'results' });
     box.append(this.results);
-    if (this.lastQuery) this.search(this.lastQuery);
+    // Once the box is in the page: search() shows the tab when it is not.
+    if (this.lastQuery) queueMicrotask(() => this.search(this.lastQuery));
     return box;
   }
 

@@ -444,7 +444,7 @@ CT.Timeline = class {
       if (wantWake && th.state !== undefined) {
         const s = this.src.get(th.state, 0);
         if (s) this.each(s, (i) => {
-          if (s.n[i] !== 1 || s.f.state[i] !== CT.RUNNABLE || !s.f.waker[i]) return;
+          if (s.n[i] !== 1 || s.f.state[i] !== CT.RUNNABLE || (!s.f.waker[i] && !s.f.waker_cpu[i])) return;
           list.push([s.begin[i], s.f.waker[i], s.f.waker_cpu[i] - 1, s.begin[i], th.tid, 'w']);
         });
       }
@@ -477,6 +477,7 @@ CT.Timeline = class {
   drawLosses(g) {
     const L = this.meta.losses;
     if (!L || !L.length) return;
+    let free = 0;	/* labels must not overlap: the first x still free */
     for (const [ns, from, count, kind, ring, corrupt] of L) {
       if (ns < this.t0 || from > this.t1) continue;
       let x0 = this.X(from), x1 = this.X(ns);
@@ -488,8 +489,12 @@ CT.Timeline = class {
       g.fillRect(x1 - 1, RULER_H, 2, this.h - RULER_H);
       const ty = RULER_H - this.sy;
       if (ty > RULER_H - 18) {
+        const text = corrupt ? 'corrupt' : count ? 'lost ' + count : 'gap';
         g.fillRect(x0, ty + 2, Math.max(3, x1 - x0), 14);
-        this.label(g, corrupt ? 'corrupt' : count ? 'lost ' + count : 'gap', x1 + 2, x1 + 80, ty + 9, '#b71c1c');
+        if (x1 + 2 >= free) {
+          this.label(g, text, x1 + 2, x1 + 80, ty + 9, '#b71c1c');
+          free = x1 + 2 + Math.min(78, g.measureText(text).width) + 6;
+        }
       }
     }
   }
@@ -680,7 +685,10 @@ CT.Timeline = class {
     window.addEventListener('keydown', (e) => {
       if (e.target === document.body) this.key(e);
     });
-    window.addEventListener('resize', () => this.resize());
+    // Whatever changes the box's size (the window, a banner above it,
+    // the panels below): the canvas follows.
+    if (window.ResizeObserver) new ResizeObserver(() => this.resize()).observe(this.cv.parentElement);
+    else window.addEventListener('resize', () => this.resize());
   }
 
   select(h) {
