@@ -7,7 +7,8 @@
 #    machine with user events, tests/bench/gen-trace.c), and one twice as
 #    long, to show that memory does not grow with the trace.
 # 2. For each reader: ctrace validate, ctrace report --json (every
-#    analysis), ctrace export (Perfetto) and ctrace export --format json:
+#    analysis) and ctrace export --format json (tests/bench/export-bench.sh
+#    measures the Perfetto exporter):
 #    the median wall time of 3 runs, input MB/s and events/s, and peak
 #    memory: RSS (which counts the mapped file's pages, so grows with the
 #    file) and anonymous RSS (what the reader allocated), sampled every
@@ -72,7 +73,6 @@ for n in "$events" $((events * 2)); do
 	bytes=$(stat -c %s "$f")
 	measure "ctrace validate, $((n / 1000000)) M" "$real" "$bytes" "$ctrace" validate "$f"
 	measure "ctrace report --json, $((n / 1000000)) M" "$real" "$bytes" "$ctrace" report --json "$f"
-	measure "ctrace export (Perfetto), $((n / 1000000)) M" "$real" "$bytes" "$ctrace" export -o /dev/null "$f"
 	measure "ctrace export --format json, $((n / 1000000)) M" "$real" "$bytes" \
 		"$ctrace" export --format json --max-size 64G -o /dev/null "$f"
 done

@@ -3,7 +3,7 @@
 # side in one VM boot per kernel.
 #
 #   tests/bench/run.sh [-k "KERNELS"] [-r ROUNDS] [-n REPEATS] [--no-wall]
-#                      [--user-only | --no-user]
+#                      [--user-only | --no-user] [--read-only | --no-read]
 #
 # 1. Instruction counts: QEMU with -icount shift=0,sleep=off and -smp 1,
 #    where the guest clock advances one ns per executed instruction, so
@@ -18,6 +18,10 @@
 # 4. User events (tests/bench/user-bench.sh): ns per event natively beside
 #    the floor, LTTng-UST and Go's runtime/trace, and in the VM (-smp 2,
 #    newest kernel) with the module beside trace_marker; losses.
+# 5. The reading side, natively on synthetic traces: validate, report,
+#    the exporters (read-bench.sh, export-bench.sh) beside perf script
+#    and trace-cmd report, and ctrace view's page in headless Chromium
+#    (view-bench.sh).
 #
 # Results: a table on stdout and in build/bench/results.md.
 set -uo pipefail
@@ -30,15 +34,18 @@ repeats=5
 wall=1
 kernel_part=1
 user_part=1
+read_part=1
 while [ $# -gt 0 ]; do
 	case $1 in
-	--user-only) kernel_part=0; shift ;;
+	--user-only) kernel_part=0; read_part=0; shift ;;
+	--read-only) kernel_part=0; user_part=0; shift ;;
+	--no-read) read_part=0; shift ;;
 	--no-user) user_part=0; shift ;;
 	-k) kernels=$2; shift 2 ;;
 	-r) rounds=$2; shift 2 ;;
 	-n) repeats=$2; shift 2 ;;
 	--no-wall) wall=0; shift ;;
-	*) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+	*) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 done
 out=$O/bench
@@ -162,5 +169,11 @@ END {
 		}
 	}
 }' "$results" | tee -a "$out/results.md"
+if [ $read_part = 1 ]; then
+	echo "== the reading side, natively"
+	"$here/read-bench.sh" && cat "$O/bench/read.md" >> "$out/results.md"
+	"$here/export-bench.sh" && cat "$O/bench/export.md" >> "$out/results.md"
+	"$here/view-bench.sh" && cat "$O/bench/view.md" >> "$out/results.md"
+fi
 echo
 echo "raw results: $results; table: $out/results.md"

@@ -29,6 +29,9 @@ pkgs=(
 	golang-1.19-src chromium nodejs
 	# ctrace view --serve
 	libmicrohttpd-dev
+	# the view test talks to --serve with curl; the analyses' check compares
+	# with perf sched on the same run
+	curl linux-perf
 )
 if [ "${1:-}" = --bench ]; then
 	# perf, LTTng's tools and babeltrace2 to check its traces; LTTng's
@@ -36,6 +39,8 @@ if [ "${1:-}" = --bench ]; then
 	# tests/bench/build-lttng.sh (the package itself fails to install);
 	# LTTng-UST and Go 1.19 for the user-event benchmark
 	pkgs+=(linux-perf lttng-tools babeltrace2 dpkg-dev liblttng-ust-dev golang-go)
+	# the reading side's peers (tests/bench/read-bench.sh), and time -v
+	pkgs+=(trace-cmd time)
 fi
 
 missing=()
