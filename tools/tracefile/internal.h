@@ -63,6 +63,9 @@ struct ctrace_uset_ref {
 	struct ctrace_uset_chunk u;
 	uint64_t chunk_off;	/* file offset of its chunk */
 	uint64_t strings;	/* STRINGS entries for it */
+	/* a bit per string ID it has, so that checking each record's IDs
+	 * while indexing costs a load (NULL until its first string) */
+	uint8_t *known;
 };
 
 /* A STRINGS entry: its bytes, NUL-terminated, lie at data + off. */

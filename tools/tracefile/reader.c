@@ -255,15 +255,14 @@ const char *ctrace_trace_string(const struct ctrace_trace *t, uint32_t uset,
 }
 
 struct str_ctx {
-	const struct ctrace_trace *t;
-	uint32_t uset;
+	const uint8_t *known;	/* the ring set's bitmap of IDs */
 };
 
 static bool str_known(const void *ctx, uint32_t id)
 {
 	const struct str_ctx *c = ctx;
 
-	return ctrace_map_get(&c->t->str_map, str_key(c->uset, id)) != CTRACE_MAP_NONE;
+	return c->known && id < 65536 && (c->known[id / 8] >> (id % 8) & 1);
 }
 
 static const char *const reason_text[] = {
@@ -281,7 +280,7 @@ static int index_user(struct ctrace_trace *t, uint64_t off, uint64_t index,
 	uint32_t set = ctrace_uring_set(rc->ring), cpu = ctrace_uring_cpu(rc->ring);
 	const struct ctrace_uset_ref *u = ctrace_uset_find(t, set, NULL);
 	uint64_t rec_off = off + CHDR_SIZE + sizeof(*rc);
-	struct str_ctx sctx = { t, set };
+	struct str_ctx sctx = { u ? u->known : NULL };
 	struct ctrace_urec_walk w = { 0 };
 	struct ctrace_chunk_ref *ref;
 	struct ctrace_ring *r;
@@ -468,6 +467,10 @@ static int index_strings(struct ctrace_trace *t, uint64_t off, uint64_t index,
 		if (t->nr_strs >= CTRACE_MAP_NONE - 1 ||
 		    ctrace_map_put(&t->str_map, str_key(sc.uset, e.id), t->nr_strs))
 			return -ENOMEM;
+		if (!t->usets[upos].known &&
+		    !(t->usets[upos].known = calloc(65536 / 8, 1)))
+			return -ENOMEM;
+		t->usets[upos].known[e.id / 8] |= 1u << (e.id % 8);
 		t->strs[t->nr_strs++] = (struct ctrace_ustr){
 			.off = off + CHDR_SIZE + pos + sizeof(e), .len = e.len,
 		};
@@ -895,6 +898,8 @@ void ctrace_trace_close(struct ctrace_trace *t)
 		free(t->rings[i].chunks);
 	free(t->rings);
 	ctrace_map_free(&t->ring_map);
+	for (size_t i = 0; i < t->nr_usets; i++)
+		free(t->usets[i].known);
 	free(t->usets);
 	ctrace_map_free(&t->uset_map);
 	free(t->strs);
@@ -1094,18 +1099,12 @@ static int cursor_fail(struct ctrace_cursor *c, uint64_t off,
 	return c->error;
 }
 
-static bool any_string(const void *ctx, uint32_t id)
-{
-	(void)ctx;
-	(void)id;
-	return true;
-}
-
 /* The user record at @p (@left bytes to the chunk's end) into the head. */
 static int user_fill(struct ctrace_cursor *c, const struct ctrace_ring *r,
 		     struct cring *cr, const unsigned char *p, uint64_t left,
 		     uint64_t off)
 {
+	const struct ctrace_recdesc *d;
 	struct ctrace_urec h;
 	uint64_t size, count = 1;
 
@@ -1113,11 +1112,23 @@ static int user_fill(struct ctrace_cursor *c, const struct ctrace_ring *r,
 		return cursor_fail(c, off, r, "partial record");
 	memcpy(&h, p, sizeof(h));
 	size = h.size * 8u;
-	/* Checked when indexed; again in case the buffer changed since
-	 * (strings aside), so that no one reads past a record. */
-	if (h.size < 2 || size > left ||
-	    ctrace_urec_check(p, size, true, any_string, NULL))
+	/*
+	 * Fully checked when indexed (ctrace_urec_walk).  A mapped file may
+	 * change under us since, so what a reader relies on to stay inside
+	 * the record is checked again, cheaply: a known type of a size it
+	 * can have, a LOG's length inside it.  Not again: string IDs and the
+	 * other rules, which only decide what the bytes mean.
+	 */
+	d = ctrace_urec_desc(h.type);
+	if (h.size < 2 || size > left || !d || !ctrace_rd_size_ok(d, size))
 		return cursor_fail(c, off, r, "bad record");
+	if (h.type == CTRACE_UREC_LOG) {
+		struct ctrace_urec_log l;
+
+		memcpy(&l, p, sizeof(l));
+		if (l.len > size - sizeof(l))
+			return cursor_fail(c, off, r, "bad record");
+	}
 	if (h.type == CTRACE_UREC_LOST) {
 		struct ctrace_urec_lost l;
 

@@ -381,9 +381,22 @@ unsigned int ctrace_event_tids(const struct ctrace_event *ev, unsigned int flags
 
 bool ctrace_event_thread(const struct ctrace_event *ev, struct ctrace_rd_thread *out)
 {
-	const struct ctrace_recdesc *d = ctrace_event_desc(ev);
+	/*
+	 * The reader asks this of every event, and few types name a thread:
+	 * remember per type whether it has a COMM field (0: not looked yet,
+	 * 1: no, 2: yes).  The answer is the table's, so it never changes;
+	 * two threads computing it at once store the same value.
+	 */
+	static unsigned char named[2][256];
+	unsigned int fam = ev->kind == CTRACE_RING_USER;
+	const struct ctrace_recdesc *d;
 	const struct ctrace_rd_arg *comm, *tid, *tgid;
 
+	if (ev->type < 256 && named[fam][ev->type] == 1)
+		return false;
+	d = ctrace_event_desc(ev);
+	if (ev->type < 256 && !named[fam][ev->type])
+		named[fam][ev->type] = d && ctrace_rd_find(d, CTRACE_RD_COMM, 0) ? 2 : 1;
 	if (!d || !(comm = event_arg(ev, CTRACE_RD_COMM, 0)))
 		return false;
 	/* The comm and tgid describe the subject, or else the actor. */
