@@ -20,7 +20,9 @@
 #   OUT/pipeline.*   tools/examples/pipeline: a program annotated with
 #                    libctrace, among the scheduler's events
 # For each NAME: NAME.trace, NAME.info (the workload's own facts), and
-# for the perf ones NAME.timehist (perf sched timehist -s) and
+# for the perf ones NAME.timehist (perf sched timehist -s), NAME.slices
+# (perf sched timehist: a line per switch-out with its run time),
+# NAME.perf-log (what perf said, e.g. that it lost events) and
 # NAME.latency (perf sched latency).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -44,7 +46,9 @@ with_perf() {
 	shift
 	if [ -n "$perf" ]; then
 		"$perf" sched record -q -o "/tmp/$name.perf" -- "$@" > /dev/null
-		"$perf" sched timehist -i "/tmp/$name.perf" -s > "$out/$name.timehist" 2> /dev/null || true
+		"$perf" sched timehist -i "/tmp/$name.perf" -s > "$out/$name.timehist" \
+			2> "$out/$name.perf-log" || true
+		"$perf" sched timehist -i "/tmp/$name.perf" > "$out/$name.slices" 2> /dev/null || true
 		"$perf" sched latency -i "/tmp/$name.perf" > "$out/$name.latency" 2> /dev/null || true
 		rm -f "/tmp/$name.perf"
 	else
