@@ -35,6 +35,13 @@ if [ "${1:-}" = --inside ]; then
 	echo "== ctrace report --events pipeline.trace: one worker's first request, scheduler events included"
 	"$O/bin/ctrace" report --events "$out/pipeline.trace" > "$out/pipeline-events.txt"
 	grep -m1 -B2 -A12 'name=compute' "$out/pipeline-events.txt" || true
+	echo "== ctrace report --regions pipeline.trace: each region's time, split by thread state"
+	"$O/bin/ctrace" report --regions "$out/pipeline.trace"
+	echo "== ctrace export: pipeline.perfetto-trace (ui.perfetto.dev), pipeline.json (chrome://tracing)"
+	"$O/bin/ctrace" export -o "$out/pipeline.perfetto-trace" "$out/pipeline.trace"
+	"$O/bin/ctrace" export --format json -o "$out/pipeline.json" "$out/pipeline.trace"
+	echo "== ctrace view: pipeline.html, the timeline, one self-contained page"
+	"$O/bin/ctrace" view --no-open -o "$out/pipeline.html" "$out/pipeline.trace"
 	echo "== rmmod ctrace"
 	rmmod ctrace
 	echo "== done; results in the demo output directory"
