@@ -111,11 +111,21 @@ CT.decodeBase64 = function (text) {
 };
 
 // Everything in the page: blocks listed in meta.blocks, bytes in one blob.
+//
+// A frame decodes only the blocks of the window it draws: get() takes
+// the timeline's window (view(), set by the timeline) and returns a
+// Series of the blocks of (row, level) that overlap it, padded by one
+// window's width on each side so that a pan or a small zoom reuses it.
+// A row's blocks are in time order and so are their ends, so finding
+// them is a binary search; the work of a frame is bounded by what is in
+// view, not by the row's length.  whole() decodes a row's every item at
+// level 0, for what needs them all (range statistics, search).
 CT.EmbeddedSource = class {
   constructor(meta, blob) {
     this.meta = meta;
     this.blob = blob;
-    this.cache = new Map();
+    this.cache = new Map();	// row * 16 + level -> {s, lo, hi}: blocks [lo, hi)
+    this.full = new Map();	// row -> Series of every item at level 0
     this.index = new Map();	// row * 16 + level -> [block...]
     for (const b of meta.blocks || []) {
       const key = b[0] * 16 + b[1];
@@ -123,27 +133,52 @@ CT.EmbeddedSource = class {
       this.index.get(key).push(b);
     }
     this.serve = false;
+    this.view = null;	// () => [t0, t1]: the timeline's window
   }
   // Nothing to fetch: every window is here.
   want() {}
-  get(row, level) {
-    const key = row * 16 + level;
-    let s = this.cache.get(key);
-    if (s) return s;
-    const blocks = this.index.get(key) || [];
+  // Blocks [lo, hi) of @blocks that overlap [t0, t1).
+  static span(blocks, t0, t1) {
+    let lo = 0, hi = blocks.length;
+    while (lo < hi) { const m = (lo + hi) >> 1; if (blocks[m][4] <= t0) lo = m + 1; else hi = m; }
+    let e = lo, top = blocks.length;
+    while (e < top) { const m = (e + top) >> 1; if (blocks[m][3] < t1) e = m + 1; else top = m; }
+    return [lo, e];
+  }
+  decode(row, blocks, lo, hi) {
     let cap = 0;
-    for (const b of blocks) cap += b[2];
-    s = new CT.Series(this.meta.kinds[this.meta.rows[row][0]], cap);
+    for (let i = lo; i < hi; i++) cap += blocks[i][2];
+    const s = new CT.Series(this.meta.kinds[this.meta.rows[row][0]], cap);
     try {
-      for (const b of blocks) CT.decodeBlock(s, this.blob, b[5], b[6]);
+      for (let i = lo; i < hi; i++) CT.decodeBlock(s, this.blob, blocks[i][5], blocks[i][6]);
     } catch (e) {
       console.warn('ctrace view: row ' + row + ': ' + e.message);
     }
-    this.cache.set(key, s);
+    return s;
+  }
+  get(row, level) {
+    const key = row * 16 + level, blocks = this.index.get(key) || [];
+    const w = this.view ? this.view() : [-Infinity, Infinity];
+    const [lo, hi] = CT.EmbeddedSource.span(blocks, w[0], w[1]);
+    const c = this.cache.get(key);
+    if (c && c.lo <= lo && c.hi >= hi) return c.s;
+    const pad = w[1] - w[0];
+    const [plo, phi] = CT.EmbeddedSource.span(blocks, w[0] - pad, w[1] + pad);
+    const s = this.decode(row, blocks, plo, phi);
+    this.cache.set(key, { s, lo: plo, hi: phi });
+    return s;
+  }
+  whole(row) {
+    let s = this.full.get(row);
+    if (!s) {
+      const blocks = this.index.get(row * 16) || [];
+      s = this.decode(row, blocks, 0, blocks.length);
+      this.full.set(row, s);
+    }
     return s;
   }
   // Every item of a row (level 0), for stories and statistics.
-  raw(row) { return Promise.resolve(this.get(row, 0)); }
+  raw(row) { return Promise.resolve(this.whole(row)); }
 };
 
 // The server's windows.  want() is called every frame with what is

@@ -21,6 +21,7 @@
       onHover: (h, x, y) => panels && panels.hover(h, x, y),
       onView: () => {},
     });
+    if (!meta.serve) src.view = () => [tl.t0, tl.t1];
     panels = new CT.Panels(meta, src, tl);
     document.getElementById('title').textContent = meta.title;
     const st = document.getElementById('status');

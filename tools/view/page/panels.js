@@ -275,7 +275,7 @@ CT.Panels = class {
     const threads = {}, regions = {};
     for (const th of this.tl.threadInfo.values()) {
       if (th.state === undefined) continue;
-      const s = this.src.get(th.state, 0), ns = [0, 0, 0, 0, 0, 0];
+      const s = this.src.whole(th.state), ns = [0, 0, 0, 0, 0, 0];
       let any = false;
       for (let i = s.first(a); i < s.len && s.begin[i] < b; i++) {
         const d = Math.min(s.end[i], b) - Math.max(s.begin[i], a);
@@ -286,7 +286,7 @@ CT.Panels = class {
     for (const th of this.tl.threadInfo.values()) {
       for (const row of th.regions) {
         if (row === undefined) continue;
-        const s = this.src.get(row, 0);
+        const s = this.src.whole(row);
         // A region counts if it ends in [a, b): scan those that overlap.
         for (let i = s.first(a - 1); i < s.len && s.begin[i] < b; i++) {
           const e = s.end[i];
@@ -499,7 +499,7 @@ CT.Panels = class {
         hits.push({ what: 'thread', text: this.tname(th.tid), tid: th.tid });
     }
     const scan = (row, tid, f) => {
-      const s = this.src.serve ? null : this.src.get(row, 0);
+      const s = this.src.serve ? null : this.src.whole(row);
       if (!s) return;
       for (let i = 0; i < s.len && hits.length < MAX; i++) f(s, i, tid);
     };

@@ -393,6 +393,7 @@ CT.Timeline = class {
     const sy = y + PAD + th.depth * REGION_H;
     if (th.state !== undefined) {
       const s = this.src.get(th.state, level);
+      const sk = s ? [s.f.s0, s.f.s1, s.f.s2, s.f.s3, s.f.s4, s.f.s5] : null;
       this.each(s, (i, x0, x1) => {
         let state;
         if (s.n[i] === 1) {
@@ -401,7 +402,7 @@ CT.Timeline = class {
           state = 0;
           let best = -1;
           for (let k = 0; k < 6; k++) {
-            const v = s.f['s' + k][i];
+            const v = sk[k][i];
             if (v > best) { best = v; state = k; }
           }
         }

@@ -70,12 +70,19 @@ CT.wallTime = function (meta, ns) {
 };
 
 // A stable colour per name or thread: hue from a hash, pastel.
+// Remembered: a frame asks for the same few colours thousands of times.
+const colorCache = new Map();
 CT.hashColor = function (key, light) {
+  const ck = (light ? '1' : '0') + key;
+  let c = colorCache.get(ck);
+  if (c !== undefined) return c;
   let h = 2166136261;
   const s = String(key);
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
   const hue = ((h >>> 0) % 360);
-  return light ? 'hsl(' + hue + ',45%,82%)' : 'hsl(' + hue + ',50%,62%)';
+  c = light ? 'hsl(' + hue + ',45%,82%)' : 'hsl(' + hue + ',50%,62%)';
+  if (colorCache.size < 65536) colorCache.set(ck, c);
+  return c;
 };
 
 // Nearest-rank percentile of sorted numbers (exact; the report's are
