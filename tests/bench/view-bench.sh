@@ -40,7 +40,7 @@ json() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p"; }
 	echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 } > "$md"
 
-f=$out/small.trace
+f=$out/small-$small.trace
 [ -s "$f" ] || "$out/gen-trace" "$small" "$f" 2> /dev/null || exit 1
 t0=$(date +%s.%N)
 "$ctrace" view --no-open -o "$out/small.html" "$f" > /dev/null || exit 1
@@ -49,7 +49,7 @@ r=$(cd "$top/tests/view" && node view-bench.mjs "$out/small.html")
 echo "# $r"
 echo "| self-contained | $small | $(( $(stat -c %s "$f") / 1048576 )) | $(( $(stat -c %s "$out/small.html") / 1048576 )) | $build | $(echo "$r" | json ready_ms | cut -d. -f1) | $(echo "$r" | json frames) | $(echo "$r" | json frame_p50_ms) | $(echo "$r" | json frame_p95_ms) | $(echo "$r" | json frame_max_ms) | $(echo "$r" | json js_heap_mb) | - |" >> "$md"
 
-f=$out/big.trace
+f=$out/big-$big.trace
 [ -s "$f" ] || "$out/gen-trace" "$big" "$f" 2> /dev/null || exit 1
 port=$(( 20000 + RANDOM % 20000 ))
 t0=$(date +%s.%N)

@@ -134,12 +134,20 @@ CT.Timeline = class {
   get plotW() { return this.w - LABEL_W; }
   X(t) { return LABEL_W + (t - this.t0) * this.plotW / (this.t1 - this.t0); }
   T(x) { return this.t0 + (x - LABEL_W) * (this.t1 - this.t0) / this.plotW; }
+  // The level of detail a frame draws: the coarsest whose shortest
+  // merged item, W(L), is at most 4 pixels, so every item is at least a
+  // pixel wide.  (At most a quarter of a pixel made four times as many
+  // one-pixel rectangles, each a canvas call: most of a frame's time.)
   level() {
     const nsPerPx = (this.t1 - this.t0) / this.plotW, L = this.meta.levels;
     let l = 0;
-    while (l + 1 < L.length && L[l + 1] <= nsPerPx) l++;
+    // Served, the arrows' raw items come with the frame's one query.
+    if (this.src.serve && this.fine()) return 0;
+    while (l + 1 < L.length && L[l + 1] <= nsPerPx * 4) l++;
     return l;
   }
+  // Fine enough for arrows: wakeups and flows, from the raw items.
+  fine() { return (this.t1 - this.t0) / this.plotW < this.meta.levels[1]; }
 
   redraw() {
     if (this.raf) return;
@@ -267,6 +275,35 @@ CT.Timeline = class {
     g.fillText(t, x0 + 3, y, w);
   }
 
+  // Rectangles of one row, [y, y + h): touching ones of the same style
+  // and alpha become one fillRect (the pixels are the same), which at a
+  // coarse level turns thousands of one-pixel items into a few runs.
+  // Labels wait for flush(), so that no later run paints over them.
+  bar(g, y, h) {
+    let x0 = 0, x1 = -1e9, style = null, alpha = 1;
+    const labels = [];
+    const fill = () => {
+      if (style === null) return;
+      g.globalAlpha = alpha;
+      g.fillStyle = style;
+      g.fillRect(x0, y, x1 - x0, h);
+      style = null;
+    };
+    return {
+      add(a, b, st, al = 1) {
+        if (st === style && al === alpha && a <= x1 + 0.01) { if (b > x1) x1 = b; return; }
+        fill();
+        x0 = a; x1 = b; style = st; alpha = al;
+      },
+      label(...args) { labels.push(args); },
+      flush: () => {
+        fill();
+        g.globalAlpha = 1;
+        for (const l of labels) this.label(g, ...l);
+      },
+    };
+  }
+
   threadName(tid) {
     if (tid === 0) return 'idle';
     if (tid === HIDDEN) return "another user's thread";
@@ -286,16 +323,16 @@ CT.Timeline = class {
         st.cpuTracks++;
         g.fillStyle = '#333';
         g.fillText('CPU ' + tr.cpu, 8, y + tr.h / 2, LABEL_W - 12);
-        const s = this.src.get(tr.row, level);
+        const s = this.src.get(tr.row, level), bar = this.bar(g, y + 2, tr.h - 4);
         this.each(s, (i, x0, x1) => {
           const tid = s.f.tid[i];
           if (s.n[i] === 1 && tid === 0) return;
-          g.globalAlpha = s.n[i] === 1 ? 1 : Math.max(0.25, s.f.busy[i] / (s.end[i] - s.begin[i] || 1));
-          g.fillStyle = tid === HIDDEN ? '#bdbdbd' : CT.hashColor(tid);
-          g.fillRect(x0, y + 2, x1 - x0, tr.h - 4);
-          g.globalAlpha = 1;
-          if (s.n[i] === 1) this.label(g, this.threadName(tid), x0, x1, y + tr.h / 2, '#111');
+          // A merged item's alpha, in steps of 1/8 so that runs can form.
+          const al = s.n[i] === 1 ? 1 : Math.max(0.25, Math.round(8 * s.f.busy[i] / (s.end[i] - s.begin[i] || 1)) / 8);
+          bar.add(x0, x1, tid === HIDDEN ? '#bdbdbd' : CT.hashColor(tid), al);
+          if (s.n[i] === 1) bar.label(this.threadName(tid), x0, x1, y + tr.h / 2, '#111');
         });
+        bar.flush();
         break;
       }
       case 'proc': {
@@ -376,23 +413,24 @@ CT.Timeline = class {
     th.regions.forEach((row, d) => {
       if (row === undefined) return;
       const s = this.src.get(row, level), yy = y + PAD + d * REGION_H;
+      const bar = this.bar(g, yy + 1, REGION_H - 2), open = [];
       this.each(s, (i, x0, x1) => {
         const raw = s.n[i] === 1, name = m.strings[s.f.name[i]] || '';
         st.regionSlices++;
         st.regionItems += s.n[i];
-        g.fillStyle = raw ? CT.hashColor(name) : CT.hashColor(name, true);
-        g.fillRect(x0, yy + 1, x1 - x0, REGION_H - 2);
-        if (raw && s.f.flags[i]) {
-          g.fillStyle = this.hatch;
-          g.fillRect(Math.max(x0, x1 - 6), yy + 1, Math.min(6, x1 - x0), REGION_H - 2);
-        }
-        this.label(g, raw ? name : name + ' ×' + s.n[i], x0, x1, yy + REGION_H / 2, '#111');
+        bar.add(x0, x1, raw ? CT.hashColor(name) : CT.hashColor(name, true));
+        if (raw && s.f.flags[i]) open.push([Math.max(x0, x1 - 6), Math.min(6, x1 - x0)]);
+        bar.label(raw ? name : name + ' ×' + s.n[i], x0, x1, yy + REGION_H / 2, '#111');
       });
+      bar.flush();
+      // Incomplete regions: hatched at their open end, over the runs.
+      g.fillStyle = this.hatch;
+      for (const [x, w] of open) g.fillRect(x, yy + 1, w, REGION_H - 2);
     });
     // The state band.
     const sy = y + PAD + th.depth * REGION_H;
     if (th.state !== undefined) {
-      const s = this.src.get(th.state, level);
+      const s = this.src.get(th.state, level), bar = this.bar(g, sy, STATE_H);
       const sk = s ? [s.f.s0, s.f.s1, s.f.s2, s.f.s3, s.f.s4, s.f.s5] : null;
       this.each(s, (i, x0, x1) => {
         let state;
@@ -406,11 +444,11 @@ CT.Timeline = class {
             if (v > best) { best = v; state = k; }
           }
         }
-        g.fillStyle = state === 0 ? this.hatch : CT.STATE_COLORS[state];
-        g.fillRect(x0, sy, x1 - x0, STATE_H);
+        bar.add(x0, x1, state === 0 ? this.hatch : CT.STATE_COLORS[state]);
         if (s.n[i] === 1 && state === CT.RUNNING && x1 - x0 > 40)
-          this.label(g, 'CPU ' + (s.f.cpu[i] - 1), x0, x1, sy + STATE_H / 2, '#fff');
+          bar.label('CPU ' + (s.f.cpu[i] - 1), x0, x1, sy + STATE_H / 2, '#fff');
       });
+      bar.flush();
     }
     // Logs and instants on the band's top edge.
     if (th.marks !== undefined) {
@@ -437,8 +475,8 @@ CT.Timeline = class {
 
   drawArrows(g, level, vis, st) {
     const list = [];
-    const wantWake = this.showWakeups && level === 0;
-    const wantFlow = this.showFlows && level === 0;
+    const wantWake = this.showWakeups && this.fine();
+    const wantFlow = this.showFlows && this.fine();
     for (const tr of vis) {
       if (tr.type !== 'thread') continue;
       const th = tr.th;
