@@ -36,8 +36,8 @@ json() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p"; }
 {
 	echo "## ctrace view in headless Chromium ($(date -u +%F), $(nproc) CPUs)"
 	echo
-	echo "| page | events | trace MB | page or index MB | build s | interactive ms | frames | frame p50 ms | p95 ms | max ms | JS heap MB | server peak MiB |"
-	echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+	echo "| page | events | trace MB | page or index MB | build s | interactive ms | frames | frame p50 ms | p95 ms | max ms | with raster p50 / p95 ms | JS heap MB | server peak MiB |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } > "$md"
 
 f=$out/small-$small.trace
@@ -47,7 +47,7 @@ t0=$(date +%s.%N)
 build=$(echo "$t0 $(date +%s.%N)" | awk '{printf "%.1f", $2 - $1}')
 r=$(cd "$top/tests/view" && node view-bench.mjs "$out/small.html")
 echo "# $r"
-echo "| self-contained | $small | $(( $(stat -c %s "$f") / 1048576 )) | $(( $(stat -c %s "$out/small.html") / 1048576 )) | $build | $(echo "$r" | json ready_ms | cut -d. -f1) | $(echo "$r" | json frames) | $(echo "$r" | json frame_p50_ms) | $(echo "$r" | json frame_p95_ms) | $(echo "$r" | json frame_max_ms) | $(echo "$r" | json js_heap_mb) | - |" >> "$md"
+echo "| self-contained | $small | $(( $(stat -c %s "$f") / 1048576 )) | $(( $(stat -c %s "$out/small.html") / 1048576 )) | $build | $(echo "$r" | json ready_ms | cut -d. -f1) | $(echo "$r" | json frames) | $(echo "$r" | json frame_p50_ms) | $(echo "$r" | json frame_p95_ms) | $(echo "$r" | json frame_max_ms) | $(echo "$r" | json raster_p50_ms) / $(echo "$r" | json raster_p95_ms) | $(echo "$r" | json js_heap_mb) | - |" >> "$md"
 
 f=$out/big-$big.trace
 [ -s "$f" ] || "$out/gen-trace" "$big" "$f" 2> /dev/null || exit 1
@@ -70,5 +70,5 @@ rss=$(awk '/^VmHWM/ {print $2}' /proc/$srv/status 2> /dev/null)
 idx=$(curl -s "http://127.0.0.1:$port/meta" | json index_bytes)
 kill $srv
 wait $srv 2> /dev/null
-echo "| --serve | $big | $(( $(stat -c %s "$f") / 1048576 )) | $(( ${idx:-0} / 1048576 )) | $build | $(echo "$r" | json ready_ms | cut -d. -f1) | $(echo "$r" | json frames) | $(echo "$r" | json frame_p50_ms) | $(echo "$r" | json frame_p95_ms) | $(echo "$r" | json frame_max_ms) | $(echo "$r" | json js_heap_mb) | $((peak / 1024)) |" >> "$md"
+echo "| --serve | $big | $(( $(stat -c %s "$f") / 1048576 )) | $(( ${idx:-0} / 1048576 )) | $build | $(echo "$r" | json ready_ms | cut -d. -f1) | $(echo "$r" | json frames) | $(echo "$r" | json frame_p50_ms) | $(echo "$r" | json frame_p95_ms) | $(echo "$r" | json frame_max_ms) | $(echo "$r" | json raster_p50_ms) / $(echo "$r" | json raster_p95_ms) | $(echo "$r" | json js_heap_mb) | $((peak / 1024)) |" >> "$md"
 cat "$md"
