@@ -28,7 +28,8 @@ WARNINGS := -Wall -Wextra -Werror
 READ_INCLUDES := -I$(TOP)/tools/tracefile -I$(TOP)/tools/model \
 	-I$(TOP)/tools/analysis -I$(TOP)/tools/export -I$(TOP)/tools/view
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -I$(TOP)/uapi \
-	-I$(TOP)/tools/ctl $(READ_INCLUDES) -I$(TOP)/tools/include
+	-I$(TOP)/tools/ctl $(READ_INCLUDES) -I$(TOP)/tools/include \
+	-I$(TOP)/tools/recorder
 # Host unit tests run under AddressSanitizer and UBSan.
 SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
@@ -63,7 +64,10 @@ VIEW_PAGE := tools/view/page/index.html tools/view/page/view.css $(VIEW_JS)
 MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2> /dev/null)
 MHD_CFLAGS := $(if $(MHD_LIBS),-DCTRACE_HAVE_MHD $(shell pkg-config --cflags libmicrohttpd 2> /dev/null))
 VIEW_OBJS = $(call obj,$(1),$(VIEW_SRCS)) $(O)/obj/$(1)/gen/view_page.o
-DUMP_SRCS := $(wildcard tools/dump/*.c)
+# The recorder (tools/recorder): ctrace-dump's engine, and libctrace's
+# ctrace_start() (linked into the library, position independent).
+RECORDER_SRCS := $(wildcard tools/recorder/*.c)
+DUMP_SRCS := $(wildcard tools/dump/*.c) $(RECORDER_SRCS)
 
 KSELFTEST_SRCS := $(wildcard tests/kselftest/*.c)
 KSELFTESTS := $(patsubst tests/kselftest/%.c,$(O)/tests/kselftest/%,$(KSELFTEST_SRCS))
@@ -100,8 +104,12 @@ $(O)/examples/%: tools/examples/%.c $(O)/lib/libctrace.so tools/lib/ctrace.h
 
 # libctrace, for programs to link (-lctrace, pkg-config ctrace): position
 # independent, only its ctrace_* API exported (tools/lib/libctrace.map).
-LIB_CFLAGS := $(USER_CFLAGS) -fPIC -fvisibility=hidden -ftls-model=initial-exec -I$(TOP)/tools/lib
-LIB_OBJS := $(patsubst %.c,$(O)/obj/pic/%.o,$(LIB_SRCS))
+# ctrace_start() brings the recorder in, with the netlink client and the
+# file writer it uses: compiled here hidden, so nothing but the API shows.
+LIB_CFLAGS := $(USER_CFLAGS) $(NL_CFLAGS) -fPIC -fvisibility=hidden \
+	-ftls-model=initial-exec -I$(TOP)/tools/lib
+LIB_OBJS := $(patsubst %.c,$(O)/obj/pic/%.o,$(LIB_SRCS) $(RECORDER_SRCS) \
+	$(CTL_SRCS) $(TRACEFILE_SRCS))
 .PHONY: libctrace install
 libctrace: $(O)/lib/libctrace.so $(O)/lib/libctrace.a $(O)/lib/pkgconfig/ctrace.pc
 
@@ -112,7 +120,8 @@ $(O)/obj/pic/%.o: %.c
 $(O)/lib/libctrace.so.1: $(LIB_OBJS) tools/lib/libctrace.map
 	@mkdir -p $(@D)
 	$(CC) -shared -Wl,-soname,libctrace.so.1 \
-		-Wl,--version-script=tools/lib/libctrace.map -o $@ $(LIB_OBJS) -pthread
+		-Wl,--version-script=tools/lib/libctrace.map -o $@ $(LIB_OBJS) \
+		$(NL_LIBS) -pthread
 
 $(O)/lib/libctrace.so: $(O)/lib/libctrace.so.1
 	ln -sf libctrace.so.1 $@
@@ -241,7 +250,7 @@ $(O)/tests/export/%: tests/export/%.c $(call obj,san,$(READ_SRCS)) \
 # The user-event tests without the module (user-only mode), natively: the
 # same program, without its module variant, driving a ctrace-dump built
 # with ASan/UBSan (it reads the rings as hostile input).
-HOST_TESTS := $(O)/tests/host/user_events_test
+HOST_TESTS := $(O)/tests/host/user_events_test $(O)/tests/host/self_record_test
 SAN_TOOLS := $(O)/san/bin/ctrace-dump $(O)/san/bin/ctrace
 
 $(O)/tests/host/%: tests/kselftest/%.c $(READ_LIBS) $(O)/lib/libctl.a \

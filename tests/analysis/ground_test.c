@@ -175,10 +175,16 @@ TEST(sleeper_sleeps)
 	       info[0], ns(th, CTRACE_STATE_SLEEPING) / 1e6, ns(th, CTRACE_STATE_BLOCKED) / 1e6,
 	       ns(th, CTRACE_STATE_RUNNABLE) / 1e6, ns(th, CTRACE_STATE_RUNNING) / 1e6,
 	       info[3] / 1e6);
-	/* 20 sleeps of 10 ms: at least that asleep, at most what the
-	 * thread measured around its calls (which adds the wakeup latency). */
+	/*
+	 * 20 sleeps of 10 ms: at least that asleep; and Sleeping at most
+	 * what the thread measured around its calls (which adds the wakeup
+	 * latency).  Not Sleeping + Uninterruptible: the thread's life also
+	 * has D time outside its loop (page faults of its exec and its
+	 * write of INFO, over 9p), 2.3-5.1 ms in four runs, as much as the
+	 * margin the wakeup latency gives.
+	 */
 	EXPECT_LE(20 * 10 * MS * 95 / 100, asleep);
-	EXPECT_GE(info[3], asleep);
+	EXPECT_GE(info[3], ns(th, CTRACE_STATE_SLEEPING));
 	EXPECT_LE(20, th->voluntary);
 	EXPECT_LE(20, th->wake_latency.count);
 	EXPECT_EQ(0, ns(th, CTRACE_STATE_UNKNOWN));

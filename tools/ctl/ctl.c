@@ -41,6 +41,11 @@ static void set_error(struct ctrace_ctl *ctl, int err, const char *what)
 		snprintf(ctl->error, sizeof(ctl->error), "%s", strerror(-err));
 }
 
+int ctrace_ctl_fd(const struct ctrace_ctl *ctl)
+{
+	return nl_socket_get_fd(ctl->sk);
+}
+
 const char *ctrace_ctl_error(const struct ctrace_ctl *ctl)
 {
 	return ctl->error;

@@ -34,6 +34,8 @@ struct ctrace_info {
  */
 struct ctrace_ctl *ctrace_ctl_open(int *errp);
 void ctrace_ctl_close(struct ctrace_ctl *ctl);
+/* The socket's descriptor (a forked child closes it: it owns sessions). */
+int ctrace_ctl_fd(const struct ctrace_ctl *ctl);
 
 /* Why the last call failed: "<kernel's message>: <strerror>". */
 const char *ctrace_ctl_error(const struct ctrace_ctl *ctl);

@@ -10,16 +10,11 @@
  *   ctrace-dump [options] --session ID            read someone's session
  *   ctrace-dump --print FILE                      one line per event
  *
- * The loop: sleep in poll() on /dev/ctrace until a ring passes its
- * watermark (or 200 ms pass), copy what each ring holds into RING chunks
- * of the file (straight from the mapping), give the space back, repeat.
- * On SIGINT/SIGTERM, the end of the command, the duration or the size
- * limit: stop the session, drain what is left, write STATS and END (and
- * send the command SIGTERM if it still runs).
- *
- * Every chunk is one write, so a dump killed at any point leaves a file
- * that decodes up to its last chunk; losses travel in the file as the
- * kernel's LOST records, at the point where they happened.
+ * The recording itself is tools/recorder's (libctrace's ctrace_start()
+ * uses it too); this file is the command line: options, the command it
+ * runs, when to stop (SIGINT/SIGTERM, the end of the command, the
+ * duration or the size limit; then the command gets SIGTERM if it still
+ * runs), progress and the summary.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,11 +27,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include "analysis.h"
-#include "dump.h"
+#include "recorder.h"
 
 static volatile sig_atomic_t stop_signal, child_exited;
 
@@ -47,6 +41,18 @@ static void on_signal(int sig)
 	else
 		stop_signal = sig;
 }
+
+/* ctrace-dump's own options and state, around the recorder's. */
+struct dump {
+	struct recorder r;
+	double duration;		/* seconds, 0: until stopped */
+	uint64_t size_limit;		/* bytes, 0: none */
+	bool quiet;
+	char **command;
+	pid_t child;
+	int child_status;
+	struct timespec start;
+};
 
 static double elapsed(const struct dump *d)
 {
@@ -134,9 +140,9 @@ static int parse_pids(struct dump *d, const char *s)
 		long v = strtol(tok, &end, 10);
 
 		if (*end || v <= 0 || v > 0x7fffffff ||
-		    d->opts.nr_pids >= CTRACE_MAX_TARGET_PIDS)
+		    d->r.opts.nr_pids >= CTRACE_MAX_TARGET_PIDS)
 			return -1;
-		d->pids[d->opts.nr_pids++] = v;
+		d->r.pids[d->r.opts.nr_pids++] = v;
 	}
 	return 0;
 }
@@ -168,14 +174,10 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 	uint64_t v;
 	char *end;
 
-	d->output = "ctrace.trace";
-	d->opts.clock = -1;
-	d->opts.flags = CTRACE_SF_INHERIT;
-	d->opts.pids = d->pids;
 	while ((c = getopt_long(argc, argv, "+o:d:s:p:G:aS:b:e:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			d->output = optarg;
+			d->r.output = optarg;
 			break;
 		case 'd':
 			d->duration = strtod(optarg, &end);
@@ -195,22 +197,22 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 				fprintf(stderr, "ctrace-dump: bad pid list '%s'\n", optarg);
 				return 2;
 			}
-			if (d->opts.target != CTRACE_TARGET_PIDS)
+			if (d->r.opts.target != CTRACE_TARGET_PIDS)
 				targets++;
-			d->opts.target = CTRACE_TARGET_PIDS;
+			d->r.opts.target = CTRACE_TARGET_PIDS;
 			break;
 		case 'G':
-			d->cgroup = optarg;
-			d->opts.target = CTRACE_TARGET_CGROUP;
+			d->r.cgroup = optarg;
+			d->r.opts.target = CTRACE_TARGET_CGROUP;
 			targets++;
 			break;
 		case 'a':
-			d->opts.target = CTRACE_TARGET_ALL;
+			d->r.opts.target = CTRACE_TARGET_ALL;
 			targets++;
 			break;
 		case 'S':
-			d->attach_id = strtoul(optarg, &end, 10);
-			if (*end || !d->attach_id) {
+			d->r.attach_id = strtoul(optarg, &end, 10);
+			if (*end || !d->r.attach_id) {
 				fprintf(stderr, "ctrace-dump: bad session ID '%s'\n", optarg);
 				return 2;
 			}
@@ -221,10 +223,10 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 				fprintf(stderr, "ctrace-dump: bad buffer size '%s'\n", optarg);
 				return 2;
 			}
-			d->opts.buf_size = v;
+			d->r.opts.buf_size = v;
 			break;
 		case 'e':
-			if (parse_events(optarg, &d->opts.events)) {
+			if (parse_events(optarg, &d->r.opts.events)) {
 				fprintf(stderr, "ctrace-dump: bad event list '%s' (switch, wakeup, task, migrate, user, all)\n",
 					optarg);
 				return 2;
@@ -232,27 +234,27 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 			break;
 		case OPT_CLOCK:
 			if (!strcmp(optarg, "auto"))
-				d->opts.clock = CTRACE_CLOCK_AUTO;
+				d->r.opts.clock = CTRACE_CLOCK_AUTO;
 			else if (!strcmp(optarg, "tsc"))
-				d->opts.clock = CTRACE_CLOCK_TSC;
+				d->r.opts.clock = CTRACE_CLOCK_TSC;
 			else if (!strcmp(optarg, "mono"))
-				d->opts.clock = CTRACE_CLOCK_MONO;
+				d->r.opts.clock = CTRACE_CLOCK_MONO;
 			else {
 				fprintf(stderr, "ctrace-dump: bad clock '%s' (auto, tsc, mono)\n", optarg);
 				return 2;
 			}
 			break;
 		case OPT_NO_INHERIT:
-			d->opts.flags &= ~CTRACE_SF_INHERIT;
+			d->r.opts.flags &= ~CTRACE_SF_INHERIT;
 			break;
 		case OPT_PRINT:
 			*print = optarg;
 			break;
 		case OPT_USER_ONLY:
-			d->user_only = true;
+			d->r.user_only = true;
 			break;
 		case OPT_USER_LOCKED:
-			d->user_locked = true;
+			d->r.user_locked = true;
 			break;
 		case 'q':
 			d->quiet = true;
@@ -271,9 +273,9 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 		 * in perf record -a -- cmd), it only says when to stop. */
 		d->command = argv + optind;
 		if (!targets) {
-			d->opts.target = CTRACE_TARGET_PIDS;
+			d->r.opts.target = CTRACE_TARGET_PIDS;
 			targets++;
-		} else if (d->attach_id) {
+		} else if (d->r.attach_id) {
 			fprintf(stderr, "ctrace-dump: --session and a command do not go together\n");
 			return 2;
 		}
@@ -283,15 +285,15 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 		return 2;
 	}
 	/* No module: a command's user events can still be recorded. */
-	if (!d->user_only && d->command && d->opts.target == CTRACE_TARGET_PIDS &&
-	    !d->opts.nr_pids && access(CTRACE_DEVICE_PATH, F_OK)) {
-		d->user_only = true;
+	if (!d->r.user_only && d->command && d->r.opts.target == CTRACE_TARGET_PIDS &&
+	    !d->r.opts.nr_pids && access(CTRACE_DEVICE_PATH, F_OK)) {
+		d->r.user_only = true;
 		if (!d->quiet)
 			fprintf(stderr, "ctrace-dump: no %s (ctrace.ko not loaded): recording user events only\n",
 				CTRACE_DEVICE_PATH);
 	}
-	if (d->user_only && (!d->command || d->opts.nr_pids || d->cgroup ||
-			     d->opts.target != CTRACE_TARGET_PIDS)) {
+	if (d->r.user_only && (!d->command || d->r.opts.nr_pids || d->r.cgroup ||
+			     d->r.opts.target != CTRACE_TARGET_PIDS)) {
 		fprintf(stderr, "ctrace-dump: --user-only records a command: ctrace-dump --user-only -- command\n");
 		return 2;
 	}
@@ -341,164 +343,11 @@ static int start_child(struct dump *d, int *go, bool target)
 	close(p[0]);
 	*go = p[1];
 	if (target) {
-		d->pids[0] = d->child;
-		d->opts.pids = d->pids;
-		d->opts.nr_pids = 1;
+		d->r.pids[0] = d->child;
+		d->r.opts.pids = d->r.pids;
+		d->r.opts.nr_pids = 1;
 	}
 	return 0;
-}
-
-static int write_meta(struct dump *d)
-{
-	char buf[4096], target[1024] = "";
-	struct utsname u;
-	struct timespec now;
-	int n;
-
-	uname(&u);
-	clock_gettime(CLOCK_REALTIME, &now);
-	switch (d->info.target_kind) {
-	case CTRACE_TARGET_ALL:
-		snprintf(target, sizeof(target), "all");
-		break;
-	case CTRACE_TARGET_CGROUP:
-		snprintf(target, sizeof(target), "cgroup:%s", d->cgroup ? d->cgroup : "?");
-		break;
-	default:
-		if (d->command) {
-			n = snprintf(target, sizeof(target), "command:");
-			for (char **a = d->command; *a && n < (int)sizeof(target); a++)
-				n += snprintf(target + n, sizeof(target) - n, "%s%s",
-					      a == d->command ? "" : " ", *a);
-		} else {
-			n = snprintf(target, sizeof(target), "pids:");
-			for (unsigned int i = 0; i < d->opts.nr_pids && n < (int)sizeof(target); i++)
-				n += snprintf(target + n, sizeof(target) - n, "%s%u",
-					      i ? "," : "", d->pids[i]);
-		}
-	}
-	/* One line per key; values never contain a newline. */
-	for (char *c = target; *c; c++)
-		if (*c == '\n')
-			*c = ' ';
-	n = snprintf(buf, sizeof(buf),
-		     "ctrace_version=%s\nhost=%s\nkernel=%s\nnr_cpus=%u\n"
-		     "clock=%s\ntsc_khz=%llu\nsession_id=%u\ntarget=%s\n"
-		     "events=0x%llx\nbuf_size=%u\nprivileged=%d\n"
-		     "start_realtime_ns=%llu\nuser_only=%d\n",
-		     CTRACE_VERSION, u.nodename, u.release,
-		     d->rings ? d->rings->nr : (unsigned int)sysconf(_SC_NPROCESSORS_CONF),
-		     d->clock == CTRACE_CLOCK_TSC ? "tsc" : "mono",
-		     (unsigned long long)(d->rings ? d->rings->meta->tsc_khz : 0),
-		     d->session_id, target,
-		     (unsigned long long)(d->user_only ? CTRACE_EV_USER : d->info.events),
-		     d->info.buf_size, d->info.privileged,
-		     (unsigned long long)now.tv_sec * 1000000000ull + now.tv_nsec,
-		     d->user_only);
-	return ctrace_writer_meta(d->w, buf, n);
-}
-
-/* Where a run of records at most @max bytes long may end. */
-static size_t record_boundary(const uint8_t *p, size_t len, size_t max)
-{
-	size_t off = 0;
-
-	while (off < len) {
-		size_t size = (size_t)((const struct ctrace_krec *)(p + off))->size * 8;
-
-		if (!size || off + size > max)
-			break;
-		off += size;
-	}
-	return off;
-}
-
-/* Copy what ring @i holds into the file.  Returns bytes copied, or <0. */
-static long drain_ring(struct dump *d, uint32_t i)
-{
-	struct ctrace_ring_view *v = &d->rings->ring[i];
-	struct ring_state *rs = &d->rs[i];
-	long total = 0;
-	const uint8_t *p;
-	size_t len;
-
-	while ((len = ctrace_ring_peek(v, &p))) {
-		struct ctrace_krec_walk before = rs->walk;
-		struct ctrace_ring_chunk h;
-		size_t bad;
-		int err;
-
-		if (len > DUMP_CHUNK_BYTES)
-			len = record_boundary(p, len, DUMP_CHUNK_BYTES);
-		if (!len || ctrace_krec_walk(&rs->walk, p, len, &bad) < 0) {
-			d->error = "the kernel ring holds a malformed record";
-			return -EPROTO;
-		}
-		h = (struct ctrace_ring_chunk) {
-			.ring = v->cpu,
-			.kind = CTRACE_RING_KERNEL,
-			.seq_first = before.events + before.lost,
-			.ts_base = before.ts,
-			.pos = v->pos,
-			.events = rs->walk.events - before.events,
-			.lost = rs->walk.lost - before.lost,
-		};
-		err = ctrace_writer_ring(d->w, &h, p, len);
-		if (err) {
-			d->error = strerror(-err);
-			return err;
-		}
-		rs->chunks++;
-		ctrace_ring_consume(v, len);
-		total += len;
-	}
-	return total;
-}
-
-static int drain_all(struct dump *d, bool final)
-{
-	for (uint32_t i = 0; d->rings && i < d->rings->nr; i++)
-		if (drain_ring(d, i) < 0)
-			return -1;
-	return user_drain(d, final);
-}
-
-static bool all_stopped(struct dump *d)
-{
-	for (uint32_t i = 0; d->rings && i < d->rings->nr; i++) {
-		const uint8_t *p;
-
-		if (!ctrace_ring_stopped(&d->rings->ring[i]) ||
-		    ctrace_ring_peek(&d->rings->ring[i], &p))
-			return false;
-	}
-	return true;
-}
-
-static uint64_t events_read(const struct dump *d)
-{
-	uint64_t n = user_events(d);
-
-	for (uint32_t i = 0; d->rings && i < d->rings->nr; i++)
-		n += d->rs[i].walk.events;
-	return n;
-}
-
-static uint64_t lost_total(const struct dump *d)
-{
-	uint64_t n = 0;
-	uint32_t nu = user_nr_rings(d);
-	struct ctrace_ring_stats *st = nu ? calloc(nu, sizeof(*st)) : NULL;
-
-	for (uint32_t i = 0; d->rings && i < d->rings->nr; i++)
-		n += d->rings->ring[i].page->lost;
-	if (st) {
-		nu = user_ring_stats(d, st, nu);
-		for (uint32_t i = 0; i < nu; i++)
-			n += st[i].lost;
-		free(st);
-	}
-	return n;
 }
 
 static void progress(struct dump *d, bool final)
@@ -510,36 +359,9 @@ static void progress(struct dump *d, bool final)
 		return;
 	last = t;
 	fprintf(stderr, "%sctrace-dump: %.1fs, %llu events, %.1f MB, %llu lost%s",
-		final ? "" : "\r", t, (unsigned long long)events_read(d),
-		ctrace_writer_bytes(d->w) / 1e6, (unsigned long long)lost_total(d),
+		final ? "" : "\r", t, (unsigned long long)recorder_events(&d->r),
+		ctrace_writer_bytes(d->r.w) / 1e6, (unsigned long long)recorder_lost(&d->r),
 		final ? "\n" : "");
-}
-
-static int finish_file(struct dump *d)
-{
-	uint32_t nk = d->rings ? d->rings->nr : 0, nu = user_nr_rings(d);
-	struct ctrace_ring_stats *st = calloc(nk + nu + 1, sizeof(*st));
-	int err;
-
-	if (!st)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < nk; i++) {
-		const struct ctrace_ring_page *pg = d->rings->ring[i].page;
-
-		st[i] = (struct ctrace_ring_stats) {
-			.ring = d->rings->ring[i].cpu,
-			.kind = CTRACE_RING_KERNEL,
-			.events = pg->events,
-			.lost = pg->lost,
-			.bytes = pg->prod,
-			.events_read = d->rs[i].walk.events,
-			.lost_read = d->rs[i].walk.lost,
-		};
-	}
-	nu = user_ring_stats(d, st + nk, nu);
-	err = ctrace_writer_stats(d->w, st, nk + nu);
-	free(st);
-	return err ? err : ctrace_writer_end(d->w);
 }
 
 static double cpu_seconds(void)
@@ -553,159 +375,37 @@ static double cpu_seconds(void)
 
 static void summary(struct dump *d)
 {
-	uint64_t lost = lost_total(d);
+	uint64_t lost = recorder_lost(&d->r);
 
 	if (d->quiet)
 		return;
 	fprintf(stderr, "ctrace-dump: wrote %s: %llu events (%llu user events), %llu bytes, %llu lost, %.2fs, cpu %.3fs\n",
-		d->output, (unsigned long long)events_read(d),
-		(unsigned long long)user_events(d),
-		(unsigned long long)ctrace_writer_bytes(d->w),
+		d->r.output, (unsigned long long)recorder_events(&d->r),
+		(unsigned long long)user_events(&d->r),
+		(unsigned long long)ctrace_writer_bytes(d->r.w),
 		(unsigned long long)lost, elapsed(d), cpu_seconds());
-	if (user_corrupt(d))
+	if (user_corrupt(&d->r))
 		fprintf(stderr, "ctrace-dump:   %llu runs of corrupt user records skipped (a program wrote garbage in its rings; see ctrace report)\n",
-			(unsigned long long)user_corrupt(d));
-	if (d->user_only)
+			(unsigned long long)user_corrupt(&d->r));
+	if (d->r.user_only)
 		fprintf(stderr, "ctrace-dump:   user events only: no kernel module, no scheduler events\n");
-	for (uint32_t i = 0; lost && d->rings && i < d->rings->nr; i++)
-		if (d->rings->ring[i].page->lost)
+	for (uint32_t i = 0; lost && d->r.rings && i < d->r.rings->nr; i++)
+		if (d->r.rings->ring[i].page->lost)
 			fprintf(stderr, "ctrace-dump:   cpu %u lost %llu events (ring full; try a larger --buffer-size)\n",
-				d->rings->ring[i].cpu,
-				(unsigned long long)d->rings->ring[i].page->lost);
+				d->r.rings->ring[i].cpu,
+				(unsigned long long)d->r.rings->ring[i].page->lost);
 }
 
-static int open_output(struct dump *d)
+static bool should_stop(struct recorder *r, void *arg)
 {
-	char emsg[256];
-	int err;
+	struct dump *d = arg;
 
-	d->out_fd = open(d->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (d->out_fd < 0) {
-		snprintf(emsg, sizeof(emsg), "cannot create %s: %s", d->output,
-			 strerror(errno));
-		d->error = strdup(emsg);
-		return -errno;
-	}
-	err = ctrace_writer_open(&d->w, d->out_fd);
-	if (!err)
-		err = write_meta(d);
-	if (err)
-		d->error = "cannot write the trace file";
-	return err;
-}
-
-/* The TSC if the kernel uses it as its clocksource, else CLOCK_MONOTONIC. */
-static uint32_t user_only_clock(const struct dump *d)
-{
-	char buf[32] = "";
-	FILE *f;
-
-	if (d->opts.clock == CTRACE_CLOCK_MONO)
-		return CTRACE_CLOCK_MONO;
-	f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-	return !strcmp(buf, "tsc\n") ? CTRACE_CLOCK_TSC : CTRACE_CLOCK_MONO;
-}
-
-/* No module: record the command's user events only, from a memfd. */
-static int setup_user_only(struct dump *d, int *go)
-{
-	int err;
-
-	d->clock = user_only_clock(d);
-	if (d->opts.clock == CTRACE_CLOCK_TSC && d->clock != CTRACE_CLOCK_TSC) {
-		d->error = "the TSC is not this kernel's clocksource";
-		return -EOPNOTSUPP;
-	}
-	err = open_output(d);
-	if (!err)
-		err = user_setup_memfd(d);
-	if (!err)
-		err = user_clock_snapshot(d, CTRACE_CLOCK_SNAP_START);
-	/* The command starts after the ring set exists, to inherit it. */
-	if (!err)
-		err = start_child(d, go, false);
-	return err;
-}
-
-static int setup(struct dump *d, int *go)
-{
-	int err, cgfd = -1;
-	char emsg[256];
-
-	if (d->user_only)
-		return setup_user_only(d, go);
-	d->ctl = ctrace_ctl_open(&err);
-	if (!d->ctl)
-		return -ENOMEM;
-	if (err)
-		return err;
-	if (d->command &&
-	    (err = start_child(d, go, d->opts.target == CTRACE_TARGET_PIDS &&
-			       !d->opts.nr_pids)))
-		return err;
-	if (d->attach_id) {
-		d->session_id = d->attach_id;
-	} else {
-		if (d->cgroup) {
-			cgfd = open(d->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (cgfd < 0) {
-				snprintf(emsg, sizeof(emsg), "cannot open cgroup %s: %s",
-					 d->cgroup, strerror(errno));
-				d->error = strdup(emsg);
-				return -errno;
-			}
-			d->opts.cgroup_fd = cgfd;
-		}
-		err = ctrace_ctl_session_new(d->ctl, &d->opts, &d->info);
-		if (cgfd >= 0)
-			close(cgfd);
-		if (err)
-			return err;
-		d->session_id = d->info.id;
-	}
-	err = ctrace_ctl_session_get(d->ctl, d->session_id, &d->info);
-	if (err)
-		return err;
-	d->devfd = open(CTRACE_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-	if (d->devfd < 0) {
-		err = -errno;
-		d->error = "cannot open " CTRACE_DEVICE_PATH;
-		return err;
-	}
-	err = ctrace_rings_map(d->devfd, d->session_id, &d->rings, emsg, sizeof(emsg));
-	if (err) {
-		d->error = strdup(emsg);
-		return err;
-	}
-	d->rs = calloc(d->rings->nr, sizeof(*d->rs));
-	if (!d->rs)
-		return -ENOMEM;
-	d->clock = d->info.clock;
-	err = open_output(d);
-	if (err)
-		return err;
-	user_setup(d);
-	if (!d->attach_id || d->info.state == CTRACE_SESSION_CREATED) {
-		err = ctrace_ctl_session_cmd(d->ctl, CTRACE_CMD_SESSION_START,
-					     d->session_id);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-static bool should_stop(struct dump *d)
-{
+	(void)r;
 	if (stop_signal)
 		return true;
 	if (d->duration && elapsed(d) >= d->duration)
 		return true;
-	if (d->size_limit && ctrace_writer_bytes(d->w) >= d->size_limit)
+	if (d->size_limit && ctrace_writer_bytes(d->r.w) >= d->size_limit)
 		return true;
 	if (d->child > 0 && child_exited &&
 	    waitpid(d->child, &d->child_status, WNOHANG) == d->child) {
@@ -715,75 +415,45 @@ static bool should_stop(struct dump *d)
 	return false;
 }
 
-static int record(struct dump *d)
+static void tick(struct recorder *r, void *arg)
 {
-	struct pollfd pfd = { .fd = d->devfd, .events = POLLIN };
-	double last_clock = 0;
-	bool stopping = false;
-
-	for (;;) {
-		/* Kernel rings wake us at their watermark; user rings are polled. */
-		if (poll(&pfd, d->devfd >= 0 ? 1 : 0, user_poll_ms(d)) < 0 &&
-		    errno != EINTR) {
-			d->error = "poll failed";
-			return -errno;
-		}
-		if (drain_all(d, false))
-			return -EPROTO;
-		if (d->user_only && elapsed(d) - last_clock >= 1) {
-			last_clock = elapsed(d);
-			user_clock_snapshot(d, CTRACE_CLOCK_SNAP_PERIODIC);
-		}
-		progress(d, false);
-		if (!stopping && should_stop(d)) {
-			stopping = true;
-			/* Fails when someone else stopped or destroyed it:
-			 * then the rings say so and we finish anyway. */
-			if (d->ctl)
-				ctrace_ctl_session_cmd(d->ctl, CTRACE_CMD_SESSION_STOP,
-						       d->session_id);
-			user_stop_writers(d);
-		}
-		if (stopping && all_stopped(d))
-			break;
-		if (!stopping && d->ctl && all_stopped(d)) {
-			/* Stopped from outside: let user writers finish. */
-			stopping = true;
-			user_stop_writers(d);
-		}
-		if (stopping)
-			pfd.events = 0;	/* stop() is synchronous: spin the drain */
-	}
-	if (drain_all(d, true))
-		return -EPROTO;
-	user_clock_snapshot(d, CTRACE_CLOCK_SNAP_STOP);
-	return finish_file(d);
+	(void)r;
+	progress(arg, false);
 }
 
-uint64_t dump_clock_now(const struct dump *d)
+/*
+ * The session and the command, in the order each mode needs: the module
+ * traces the command's PID, so it runs (held before exec) first; a
+ * user-only ring set must exist before the command, to be inherited.
+ */
+static int setup(struct dump *d, int *go)
 {
-	struct timespec ts;
+	bool target = d->r.opts.target == CTRACE_TARGET_PIDS && !d->r.opts.nr_pids;
+	int err;
 
-#if defined(__x86_64__)
-	if (d->clock == CTRACE_CLOCK_TSC)
-		return __builtin_ia32_rdtsc();
-#endif
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+	if (d->r.user_only) {
+		err = recorder_setup(&d->r);
+		return err ? err : start_child(d, go, false);
+	}
+	if (d->command && (err = start_child(d, go, target)))
+		return err;
+	return recorder_setup(&d->r);
 }
 
 int main(int argc, char **argv)
 {
-	struct dump d = { .devfd = -1, .out_fd = -1 };
+	struct dump d = { 0 };
 	const char *print = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	int go = -1, err, r;
 
+	recorder_init(&d.r);
 	r = parse_args(&d, argc, argv, &print);
 	if (r)
 		return r == 1 ? 0 : r;
 	if (print)
 		return print_file(print);
+	d.r.command = d.command;
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -800,10 +470,9 @@ int main(int argc, char **argv)
 		go = -1;
 	}
 	if (!err)
-		err = record(&d);
+		err = recorder_run(&d.r, should_stop, tick, &d);
 	if (err) {
-		fprintf(stderr, "ctrace-dump: %s\n",
-			d.error ? d.error : d.ctl ? ctrace_ctl_error(d.ctl) : strerror(-err));
+		fprintf(stderr, "ctrace-dump: %s\n", recorder_error(&d.r, err));
 		if (d.child > 0) {
 			kill(d.child, SIGKILL);
 			waitpid(d.child, NULL, 0);
@@ -819,14 +488,10 @@ int main(int argc, char **argv)
 	}
 	if (go >= 0)
 		close(go);
-	if (d.out_fd >= 0 && fsync(d.out_fd) < 0 && errno != EINVAL)
-		err = err ? err : -errno;
-	ctrace_writer_free(d.w);
-	user_free(&d);
-	ctrace_rings_unmap(d.rings);
-	if (d.devfd >= 0)
-		close(d.devfd);	/* destroys the session */
-	ctrace_session_info_free(&d.info);
-	ctrace_ctl_close(d.ctl);
+	recorder_free(&d.r);
+	if (!err && d.r.error) {
+		fprintf(stderr, "ctrace-dump: %s\n", d.r.error);
+		err = -EIO;
+	}
 	return err ? 1 : 0;
 }

@@ -238,6 +238,51 @@ struct ctrace_lib_stats {
 
 CTRACE_API void ctrace_get_stats(struct ctrace_lib_stats *out);
 
+/* ------------------------------------------------- recording from inside */
+
+/*
+ * Record this process into a trace file, with no separate tool, as Go's
+ * trace.Start(f) and trace.Stop():
+ *
+ *   if (ctrace_start("app.trace", NULL))
+ *           fprintf(stderr, "%s\n", ctrace_start_error());
+ *   ...
+ *   ctrace_stop();
+ *
+ * A thread of the library ("ctrace-reader", named in the file's META as
+ * recorder_tid) drains the rings into the file.  With ctrace.ko loaded
+ * the file also has the scheduler's events for this process's threads
+ * (any user may trace their own process); without it, user events only,
+ * and the file says user_only=1.  The file is the same format as
+ * ctrace-dump's and decodes up to its last chunk if the program is
+ * killed; exit() without ctrace_stop() finishes it (atexit).  A forked
+ * child is not recorded, and may start its own trace.
+ *
+ * CTRACE_TRACE=app.trace in the environment does the same when the
+ * library loads, for programs that cannot be changed (the variable is
+ * then removed, so that the program's children do not write there too).
+ *
+ * Returns 0 or a negative errno: -EBUSY when this process is recorded
+ * already (a second ctrace_start, or ctrace-dump's user-only mode);
+ * ctrace_start_error() says why in words.
+ */
+struct ctrace_start_opts {
+	uint32_t size;		/* sizeof(struct ctrace_start_opts) */
+	uint32_t flags;		/* CTRACE_START_* */
+	uint64_t buffer_size;	/* ring bytes per CPU; 0: the default */
+	uint64_t reserved[6];	/* zero */
+};
+
+/* User events only, no scheduler events (with the module loaded: a
+ * session of user events; the file says events=0x10, user_only=0). */
+#define CTRACE_START_USER_ONLY	(1u << 0)
+
+CTRACE_API int ctrace_start(const char *path, const struct ctrace_start_opts *opts);
+/* Finish the file: 0, or the negative errno of what went wrong while
+ * recording (-ENOENT: nothing was being recorded). */
+CTRACE_API int ctrace_stop(void);
+CTRACE_API const char *ctrace_start_error(void);
+
 #ifdef __cplusplus
 }
 #endif

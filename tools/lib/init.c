@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -59,6 +60,14 @@ static void after_fork_in_child(void)
 	ctrace_tls.announced = false;
 	ctrace_tls.fast_gen = 0;
 	l->tgid = getpid();
+	if (l->own_set) {
+		/* The parent's ctrace_start() ring set is its own: the child
+		 * writes nothing there (and, user-only, records nothing). */
+		ctrace_store_release(&ctrace_enabled_word, &disabled);
+		l->mode = 0;
+		l->own_set = false;
+		return;
+	}
 	if (!l->device)
 		return;
 	/* Pairs with the dependent load in ctrace_enabled() (ctrace.h). */
@@ -166,6 +175,26 @@ static int map_device(void)
 	return 0;
 }
 
+int ctrace_lib_adopt_fd(int fd)
+{
+	int err;
+
+	if (ctrace_lib.mode || ctrace_lib.own_set)
+		return -EBUSY;
+	err = map_user_fd(fd);
+	if (!err)
+		ctrace_lib.own_set = true;
+	return err;
+}
+
+bool ctrace_lib_device(void)
+{
+	/* The module may have been loaded after us. */
+	if (!ctrace_lib.device && !ctrace_lib.mode && !ctrace_lib.own_set)
+		map_device();
+	return ctrace_lib.device;
+}
+
 static void init_once(void)
 {
 	const char *fd = getenv("CTRACE_USER_FD");
@@ -184,9 +213,31 @@ void ctrace_lib_init(void)
 	pthread_once(&once, init_once);
 }
 
+/*
+ * CTRACE_TRACE=FILE: record from the start (ctrace_start), for programs
+ * that link the library but cannot be changed.  Not for a program that
+ * ctrace-dump records already (CTRACE_USER_FD), and not inherited: the
+ * program's children would write the same file.
+ */
+static void trace_from_environment(void)
+{
+	const char *v = getenv("CTRACE_TRACE");
+	char *path;
+
+	if (!v || !*v)
+		return;
+	path = strdup(v);
+	unsetenv("CTRACE_TRACE");
+	if (path && ctrace_start(path, NULL))
+		fprintf(stderr, "libctrace: CTRACE_TRACE=%s: %s\n", path,
+			ctrace_start_error());
+	free(path);
+}
+
 __attribute__((constructor)) static void ctrace_load(void)
 {
 	ctrace_lib_init();
+	trace_from_environment();
 }
 
 int ctrace_mode(void)

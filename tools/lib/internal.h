@@ -39,6 +39,7 @@ struct ctrace_lib {
 	uint64_t strings_size;
 	uint32_t nr_rings;
 	bool device;			/* registered with /dev/ctrace */
+	bool own_set;			/* ctrace_start()'s user-only ring set */
 	uint64_t ctl_size, uset_size;	/* the mappings' lengths */
 	int mode;			/* CTRACE_MODE_*, 0: disabled for good */
 	uint32_t tgid;
@@ -74,6 +75,10 @@ struct ctrace_tls {
 extern CTRACE_HIDDEN __thread struct ctrace_tls ctrace_tls;
 
 CTRACE_HIDDEN void ctrace_lib_init(void);
+/* record.c: write into a ring set this process made itself (memfd). */
+CTRACE_HIDDEN int ctrace_lib_adopt_fd(int fd);
+/* record.c: is /dev/ctrace registered (retrying if it was not)? */
+CTRACE_HIDDEN bool ctrace_lib_device(void);
 CTRACE_HIDDEN uint32_t ctrace_gettid(void);
 
 /*

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ctrace-dump's user ring sets: draining what programs wrote.
+ * The recorder's user ring sets: draining what programs wrote.
  *
  * With the module, the session's meta area holds a table of ring sets
  * (one per user it traces); a new entry (uset_gen changes) is mapped and
- * gets a USET chunk.  Without it (user-only mode), ctrace-dump creates one
- * ring set in a memfd, control page first, sets enabled itself, and the
- * traced command inherits it through CTRACE_USER_FD.
+ * gets a USET chunk.  Without it (user-only mode), the recorder creates one
+ * ring set in a memfd, control page first, and sets enabled itself; the
+ * traced command inherits it through CTRACE_USER_FD (ctrace-dump), or the
+ * library maps it in its own process (ctrace_start()).
  *
  * Everything in a ring set may have been written by any process of its
  * user, so nothing read from it is trusted: the layout is taken once from
@@ -29,7 +30,7 @@
 #include <sys/syscall.h>
 
 #include "barrier.h"
-#include "dump.h"
+#include "recorder.h"
 #include "uset_map.h"
 
 #define USETS_MAX	64
@@ -84,7 +85,7 @@ static uint64_t monotonic_ms(void)
 	return (uint64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static uint64_t ts_slack(const struct dump *d)
+static uint64_t ts_slack(const struct recorder *d)
 {
 	/* In TSC units, take 4 per ns: more than any CPU's rate. */
 	return d->clock == CTRACE_CLOCK_TSC ? 4 * TS_SLACK_NS : TS_SLACK_NS;
@@ -103,7 +104,7 @@ static void view_free(struct uset_view *v)
 }
 
 /* Start reading a mapped ring set; write its USET chunk. */
-static int view_add(struct dump *d, uint8_t *base, uint64_t map_size,
+static int view_add(struct recorder *d, uint8_t *base, uint64_t map_size,
 		    const struct ctrace_uset *h)
 {
 	struct user_sets *u = d->user;
@@ -162,7 +163,7 @@ static int view_add(struct dump *d, uint8_t *base, uint64_t map_size,
 }
 
 /* Module mode: map the ring sets the session's table gained. */
-static void scan_table(struct dump *d)
+static void scan_table(struct recorder *d)
 {
 	const struct ctrace_meta *m = d->rings->meta;
 	struct user_sets *u = d->user;
@@ -192,7 +193,7 @@ static void scan_table(struct dump *d)
 		memcpy(&h, base, sizeof(h));
 		if (!ctrace_uset_layout_ok(&h, desc[slot].size) ||
 		    view_add(d, base, desc[slot].size, &h)) {
-			fprintf(stderr, "ctrace-dump: ring set of uid %u has a bad layout; not read\n",
+			fprintf(stderr, "ctrace: ring set of uid %u has a bad layout; not read\n",
 				desc[slot].uid);
 			munmap(base, desc[slot].size);
 			break;
@@ -244,7 +245,7 @@ static uint64_t skip_stale(const struct uset_view *v, const uint8_t *p,
 	return off;
 }
 
-static int write_chunk(struct dump *d, struct uset_view *v, uint32_t ring,
+static int write_chunk(struct recorder *d, struct uset_view *v, uint32_t ring,
 		       uint64_t pos, size_t len, const struct ctrace_usan *before)
 {
 	struct uring_state *rs = &v->rs[ring];
@@ -285,7 +286,7 @@ static void unstick_lock(struct uset_view *v, uint32_t ring)
 	v->rs[ring].lock_tid = 0;
 }
 
-static int drain_view(struct dump *d, struct uset_view *v)
+static int drain_view(struct recorder *d, struct uset_view *v)
 {
 	uint64_t prods[1024], *prod = prods, now;
 	uint32_t nr = v->h.nr_rings;
@@ -309,7 +310,7 @@ static int drain_view(struct dump *d, struct uset_view *v)
 		err = ctrace_writer_strings(d->w, v->index, v->strcount, v->strbuf, v->strlen);
 	if (err < 0)
 		goto out;
-	now = dump_clock_now(d) + ts_slack(d);
+	now = recorder_clock_now(d) + ts_slack(d);
 
 	for (uint32_t i = 0; i < nr && !err; i++) {
 		struct uring_state *rs = &v->rs[i];
@@ -353,7 +354,7 @@ out:
 	return err < 0 ? err : 0;
 }
 
-int user_drain(struct dump *d, bool final)
+int user_drain(struct recorder *d, bool final)
 {
 	struct user_sets *u = d->user;
 
@@ -375,12 +376,12 @@ int user_drain(struct dump *d, bool final)
 }
 
 /* Module mode: before the session starts. */
-void user_setup(struct dump *d)
+void user_setup(struct recorder *d)
 {
 	d->user = calloc(1, sizeof(*d->user));
 	if (d->user) {
 		d->user->memfd = -1;
-		d->user->start_ts = dump_clock_now(d);
+		d->user->start_ts = recorder_clock_now(d);
 	}
 }
 
@@ -409,7 +410,7 @@ static bool kernel_has_rseq(void)
  * User-only mode: a ring set in a memfd, control page first, handed to the
  * command in CTRACE_USER_FD.  Called before the command starts.
  */
-int user_setup_memfd(struct dump *d)
+int user_setup_memfd(struct recorder *d)
 {
 	long ps = sysconf(_SC_PAGESIZE);
 	uint32_t nr = possible_cpus();
@@ -451,8 +452,8 @@ int user_setup_memfd(struct dump *d)
 	if (!u)
 		return -ENOMEM;
 	u->memfd = -1;
-	/* Not close-on-exec: the command inherits it. */
-	fd = memfd_create("ctrace-user", 0);
+	/* Not close-on-exec for ctrace-dump: the command inherits it. */
+	fd = memfd_create("ctrace-user", d->in_process ? MFD_CLOEXEC : 0);
 	if (fd < 0 || ftruncate(fd, ps + head + nr * data) ||
 	    pwrite(fd, &ctl, sizeof(ctl), 0) != sizeof(ctl) ||
 	    pwrite(fd, &h, sizeof(h), ps) != sizeof(h)) {
@@ -468,13 +469,15 @@ int user_setup_memfd(struct dump *d)
 		d->error = "cannot map the user ring set";
 		return -ENOMEM;
 	}
-	u->start_ts = dump_clock_now(d);
+	u->start_ts = recorder_clock_now(d);
 	if (view_add(d, base, h.map_size, &h)) {
 		d->error = "cannot write the trace file";
 		return -EIO;
 	}
-	snprintf(fdstr, sizeof(fdstr), "%d", fd);
-	setenv("CTRACE_USER_FD", fdstr, 1);
+	if (!d->in_process) {
+		snprintf(fdstr, sizeof(fdstr), "%d", fd);
+		setenv("CTRACE_USER_FD", fdstr, 1);
+	}
 	/* Record from the command's first event (enabled holds the
 	 * generation, as the module's control pages do).  Pairs with the
 	 * library's load of enabled and then gen (write.c). */
@@ -482,8 +485,13 @@ int user_setup_memfd(struct dump *d)
 	return 0;
 }
 
+int user_memfd(const struct recorder *d)
+{
+	return d->user ? d->user->memfd : -1;
+}
+
 /* Stop the writers; give those mid-event a moment to commit. */
-void user_stop_writers(struct dump *d)
+void user_stop_writers(struct recorder *d)
 {
 	struct user_sets *u = d->user;
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
@@ -502,7 +510,7 @@ void user_stop_writers(struct dump *d)
  * User-only mode has no kernel to snapshot the clocks: a CLOCK record of
  * our own, in the DUMPER ring, with a TIME record before it.
  */
-int user_clock_snapshot(struct dump *d, uint16_t why)
+int user_clock_snapshot(struct recorder *d, uint16_t why)
 {
 	struct user_sets *u = d->user;
 	struct {
@@ -515,7 +523,7 @@ int user_clock_snapshot(struct dump *d, uint16_t why)
 
 	if (!u || !d->user_only)
 		return 0;
-	counter = dump_clock_now(d);
+	counter = recorder_clock_now(d);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_BOOTTIME, &boot);
 	clock_gettime(CLOCK_REALTIME, &real);
@@ -552,7 +560,7 @@ static uint64_t writers_lost(const struct uset_view *v, uint32_t r)
 }
 
 /* An upper bound on user_ring_stats()'s count. */
-uint32_t user_nr_rings(const struct dump *d)
+uint32_t user_nr_rings(const struct recorder *d)
 {
 	/* User-only: the DUMPER ring with our CLOCK records, too. */
 	uint32_t n = d->user && d->user_only;
@@ -563,7 +571,7 @@ uint32_t user_nr_rings(const struct dump *d)
 }
 
 /* STATS of the user rings that saw anything, at most @max; the count. */
-uint32_t user_ring_stats(const struct dump *d, struct ctrace_ring_stats *out, uint32_t max)
+uint32_t user_ring_stats(const struct recorder *d, struct ctrace_ring_stats *out, uint32_t max)
 {
 	uint32_t n = 0;
 
@@ -610,7 +618,7 @@ uint32_t user_ring_stats(const struct dump *d, struct ctrace_ring_stats *out, ui
  */
 #define USER_POLL_MAX_MS	20
 
-int user_poll_ms(struct dump *d)
+int user_poll_ms(struct recorder *d)
 {
 	struct user_sets *u = d->user;
 	uint64_t size = 0, ms;
@@ -632,7 +640,7 @@ int user_poll_ms(struct dump *d)
 	return (int)ms;
 }
 
-uint64_t user_events(const struct dump *d)
+uint64_t user_events(const struct recorder *d)
 {
 	uint64_t n = 0;
 
@@ -642,7 +650,7 @@ uint64_t user_events(const struct dump *d)
 	return n;
 }
 
-uint64_t user_corrupt(const struct dump *d)
+uint64_t user_corrupt(const struct recorder *d)
 {
 	uint64_t n = 0;
 
@@ -652,7 +660,7 @@ uint64_t user_corrupt(const struct dump *d)
 	return n;
 }
 
-void user_free(struct dump *d)
+void user_free(struct recorder *d)
 {
 	struct user_sets *u = d->user;
 
