@@ -334,8 +334,18 @@ $(O)/bench/user-bench-go: tests/bench/user-bench.go
 	@mkdir -p $(@D)/gocache
 	cd $(@D) && GOCACHE=$(@D)/gocache HOME=$(@D) go build -o $@ $(TOP)/$<
 
+# The seed's ReadFile benchmark, in C and in Go (tests/bench/readfile.sh).
+$(O)/bench/readfile-bench: tests/bench/readfile-bench.c $(O)/lib/libctrace.so tools/lib/ctrace.h
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< -L$(O)/lib -lctrace -pthread -Wl,-rpath,$(O)/lib
+
+$(O)/bench/readfile-bench-go: tests/bench/readfile-bench.go
+	@mkdir -p $(@D)/gocache
+	cd $(@D) && GOCACHE=$(@D)/gocache HOME=$(@D) go build -o $@ $(TOP)/$<
+
 BENCH_BINS := $(O)/tests/bench/pingpong $(O)/tests/bench/hold-session \
-	$(O)/bench/user-bench $(O)/bench/user-bench-lttng $(O)/bench/user-bench-go
+	$(O)/bench/user-bench $(O)/bench/user-bench-lttng $(O)/bench/user-bench-go \
+	$(O)/bench/readfile-bench $(O)/bench/readfile-bench-go
 
 # ---------------------------------------------------------------- commands
 deps:

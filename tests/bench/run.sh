@@ -4,6 +4,7 @@
 #
 #   tests/bench/run.sh [-k "KERNELS"] [-r ROUNDS] [-n REPEATS] [--no-wall]
 #                      [--user-only | --no-user] [--read-only | --no-read]
+#                      [--readfile-only]
 #
 # 1. Instruction counts: QEMU with -icount shift=0,sleep=off and -smp 1,
 #    where the guest clock advances one ns per executed instruction, so
@@ -18,7 +19,11 @@
 # 4. User events (tests/bench/user-bench.sh): ns per event natively beside
 #    the floor, LTTng-UST and Go's runtime/trace, and in the VM (-smp 2,
 #    newest kernel) with the module beside trace_marker; losses.
-# 5. The reading side, natively on synthetic traces: validate, report,
+# 5. The seed's ReadFile benchmark (tests/bench/readfile.sh): untraced,
+#    under ctrace (scheduler events; with user events; the program
+#    recording itself) and Go 1.19's os.ReadFile without and with
+#    runtime/trace, in one -icount -smp 1 boot of the newest kernel.
+# 6. The reading side, natively on synthetic traces: validate, report,
 #    the exporters (read-bench.sh, export-bench.sh) beside perf script
 #    and trace-cmd report, and ctrace view's page in headless Chromium
 #    (view-bench.sh).
@@ -35,17 +40,19 @@ wall=1
 kernel_part=1
 user_part=1
 read_part=1
+readfile_part=1
 while [ $# -gt 0 ]; do
 	case $1 in
-	--user-only) kernel_part=0; read_part=0; shift ;;
-	--read-only) kernel_part=0; user_part=0; shift ;;
+	--user-only) kernel_part=0; read_part=0; readfile_part=0; shift ;;
+	--read-only) kernel_part=0; user_part=0; readfile_part=0; shift ;;
+	--readfile-only) kernel_part=0; user_part=0; read_part=0; shift ;;
 	--no-read) read_part=0; shift ;;
 	--no-user) user_part=0; shift ;;
 	-k) kernels=$2; shift 2 ;;
 	-r) rounds=$2; shift 2 ;;
 	-n) repeats=$2; shift 2 ;;
 	--no-wall) wall=0; shift ;;
-	*) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+	*) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 done
 out=$O/bench
@@ -74,6 +81,13 @@ if [ $user_part = 1 ]; then
 	guest "$out/user.sh" "$here/user-bench.sh" vm 3
 	"$top/tests/vm/run-vm" -k "$krel" -s 2 -t 3600 -- bash "$out/user.sh" 2>&1 |
 		tr -d '\r' | grep -E '^(RESULT|LOSS)' | tee -a "$results"
+fi
+if [ $readfile_part = 1 ]; then
+	krel=$("$top/tools/build/kernels.sh" --resolve "$(echo $kernels | awk '{print $NF}')")
+	echo "== ReadFile: $krel, instruction counts (-icount, -smp 1)"
+	guest "$out/readfile.sh" "$here/readfile.sh" 3 5000
+	"$top/tests/vm/run-vm" -k "$krel" -s 1 --icount -t 3600 -- bash "$out/readfile.sh" 2>&1 |
+		tr -d '\r' | grep -E '^READFILE' | sed "s/^READFILE/READFILE $krel/" | tee -a "$results"
 fi
 [ $kernel_part = 1 ] || kernels=
 
@@ -168,6 +182,18 @@ END {
 			printf "| %s | %s | %s | %s | %s |\n", f[2], f[3], f[4], f[5], f[6]
 		}
 	}
+}' "$results" | tee -a "$out/results.md"
+# ReadFile: instructions per iteration (both threads read once), beside
+# the untraced run.
+awk '
+$1 == "READFILE" {
+	if (!hdr) {
+		printf "\n### ReadFile (%s, -icount -smp 1): instructions per iteration, 2 threads\n\n", $2
+		print "| state | per iteration | overhead |"
+		print "|---|---|---|"
+		hdr = 1
+	}
+	printf "| %s | %s | %s |\n", $3, $4, $5
 }' "$results" | tee -a "$out/results.md"
 if [ $read_part = 1 ]; then
 	echo "== the reading side, natively"
