@@ -253,6 +253,56 @@ TEST_F(ue, ground_truth)
 }
 
 /* `ctrace record` is ctrace-dump; `ctrace report` shows threads apart. */
+/*
+ * ctrace-dump -o -: the file format on a pipe, while it records (a drain
+ * at least every 200 ms), and read back from a pipe (ctrace validate -).
+ * The program writes an instant a millisecond for 2 s and says "calls"
+ * in INFO only at its end: 8 KiB of the stream must come before that.
+ */
+TEST_F(ue, stream)
+{
+	char cmd[16384], out[65536], stream[128];
+	static unsigned char buf[1 << 20];
+	size_t got = 0, early = 0;
+	bool before_end = false;
+	FILE *p, *f;
+	ssize_t n;
+
+	SKIP_WITHOUT_MODULE();
+	snprintf(stream, sizeof(stream), "%s.stream", self->trace);
+	snprintf(cmd, sizeof(cmd), "%s -q %s -o - -- %s idle 2 %s", ktest_tool("ctrace-dump"),
+		 self->dump_flags, ktest_uprog(), self->info);
+	p = popen(cmd, "r");
+	ASSERT_NE(NULL, p);
+	while ((n = fread(buf + got, 1, sizeof(buf) - got < 4096 ? sizeof(buf) - got : 4096, p)) > 0) {
+		got += n;
+		if (!early && got >= 8192) {
+			early = got;
+			before_end = ktest_read_file(self->info, out, sizeof(out)) >= 0 &&
+				     !strstr(out, "calls");
+		}
+		if (got == sizeof(buf))
+			break;
+	}
+	EXPECT_EQ(0, pclose(p));
+	TH_LOG("%zu bytes streamed; %zu of them before the program ended: %s", got, early,
+	       before_end ? "yes" : "no");
+	EXPECT_TRUE(before_end);
+	f = fopen(stream, "w");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(got, fwrite(buf, 1, got, f));
+	fclose(f);
+	/* Read back through a pipe, as ctrace-dump -o - | ctrace validate - does. */
+	snprintf(cmd, sizeof(cmd), "cat %s | %s validate -", stream, ktest_tool("ctrace"));
+	EXPECT_EQ(0, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "valid: ")) TH_LOG("%s", out);
+	snprintf(cmd, sizeof(cmd), "cat %s | %s report --events - | grep -c 'name=idle'", stream,
+		 ktest_tool("ctrace"));
+	EXPECT_EQ(0, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_LE(1000, atoi(out)) TH_LOG("%s", out);
+	unlink(stream);
+}
+
 TEST_F(ue, record_and_report_per_thread)
 {
 	char args[16384], out[65536], *worker, *worker_part, *main_part;

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "tracefile.h"
@@ -782,7 +784,53 @@ TEST(open_from_path)
 	EXPECT_EQ(-ENOENT, ctrace_trace_open(path, &t, err, sizeof(err)));
 	EXPECT_STREQ("No such file or directory", err);
 	EXPECT_EQ(-EINVAL, ctrace_trace_open("/tmp", &t, err, sizeof(err)));
-	EXPECT_STREQ("not a regular file", err);
+	EXPECT_STREQ("not a regular file or a stream", err);
+	free(p);
+}
+
+/* Feed @len bytes of @p into a FIFO from a child; the FIFO's path. */
+static pid_t fifo_writer(const char *path, const unsigned char *p, size_t len)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		int fd = open(path, O_WRONLY);
+
+		_exit(fd < 0 || write(fd, p, len) != (ssize_t)len);
+	}
+	return pid;
+}
+
+/* A stream (ctrace-dump -o - | ctrace report -): read to its end. */
+TEST(open_from_stream)
+{
+	char path[64];
+	struct ctrace_trace *t;
+	size_t len;
+	unsigned char *p = two_rings(&len);
+	char err[256];
+	int st;
+	pid_t w;
+
+	ASSERT_NE(NULL, p);
+	snprintf(path, sizeof(path), "/tmp/ctrace-fifo-%d", getpid());
+	ASSERT_EQ(0, mkfifo(path, 0600));
+	/* Whole: the same as the file. */
+	w = fifo_writer(path, p, len);
+	ASSERT_EQ(0, ctrace_trace_open(path, &t, err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_TRUE(ctrace_trace_complete(t));
+	EXPECT_EQ(2, ctrace_trace_nr_rings(t));
+	ctrace_trace_close(t);
+	ASSERT_EQ(w, waitpid(w, &st, 0));
+	EXPECT_EQ(0, st);
+	/* Cut short (the writer died): what came whole, and not complete. */
+	w = fifo_writer(path, p, len - 20);
+	ASSERT_EQ(0, ctrace_trace_open(path, &t, err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_FALSE(ctrace_trace_complete(t));
+	EXPECT_EQ(2, ctrace_trace_nr_rings(t));
+	ctrace_trace_close(t);
+	ASSERT_EQ(w, waitpid(w, &st, 0));
+	unlink(path);
 	free(p);
 }
 

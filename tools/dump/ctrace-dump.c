@@ -72,7 +72,9 @@ static int usage(FILE *f)
 		"\n"
 		"Record the scheduler's events for the targets into a trace file.\n"
 		"\n"
-		"  -o, --output FILE        trace file (default: ctrace.trace)\n"
+		"  -o, --output FILE        trace file (default: ctrace.trace); - streams\n"
+		"                           it to standard output (the command's own\n"
+		"                           output then goes to standard error)\n"
 		"  -d, --duration SECONDS   stop after this long\n"
 		"  -s, --size-limit SIZE    stop once the file reaches SIZE (k, M, G)\n"
 		"  -p, --pid PID[,PID...]   trace these processes and their children\n"
@@ -268,6 +270,14 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 	}
 	if (*print)
 		return 0;
+	if (!strcmp(d->r.output, "-")) {
+		/* A stream: every chunk is one write, at least every 200 ms. */
+		if (isatty(STDOUT_FILENO)) {
+			fprintf(stderr, "ctrace-dump: -o - writes the trace to standard output, which is a terminal: pipe it (ctrace-dump -o - ... | ctrace report -)\n");
+			return 2;
+		}
+		d->r.output_fd = STDOUT_FILENO;
+	}
 	if (optind < argc) {
 		/* Alone, the command is the target; beside another target (as
 		 * in perf record -a -- cmd), it only says when to stop. */
@@ -335,6 +345,10 @@ static int start_child(struct dump *d, int *go, bool target)
 		if (read(p[0], &c, 1) != 1)
 			_exit(127);
 		close(p[0]);
+		/* With -o -, our standard output is the trace: the command's
+		 * goes to our standard error. */
+		if (d->r.output_fd == STDOUT_FILENO && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(127);
 		execvp(d->command[0], d->command);
 		fprintf(stderr, "ctrace-dump: cannot run %s: %s\n", d->command[0],
 			strerror(errno));

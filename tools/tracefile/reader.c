@@ -840,6 +840,37 @@ int ctrace_trace_open_buffer(const void *buf, size_t len,
 	return open_view(buf, len, "<buffer>", tp, err, errlen);
 }
 
+/*
+ * A stream (a pipe: ctrace-dump -o - | ctrace report -) is read to its
+ * end into a memfd, which is then mapped like a file.  It costs the
+ * stream's size in memory (shmem: swappable); a stream cut short decodes
+ * up to its last whole chunk, as a file does.  Returns the memfd or
+ * -errno.
+ */
+static int stream_to_memfd(int in, char *err, size_t errlen)
+{
+	static char buf[1 << 16];
+	int fd = memfd_create("ctrace-stream", MFD_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0) {
+		set_err(err, errlen, "memfd_create: %s", strerror(errno));
+		return -errno;
+	}
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write(fd, buf, n) != n) {
+			int r = -errno;
+
+			set_err(err, errlen, "reading the stream: %s", strerror(errno));
+			close(fd);
+			return r ? r : -EIO;
+		}
+	}
+	return fd;
+}
+
 int ctrace_trace_open(const char *path, struct ctrace_trace **tp,
 		      char *err, size_t errlen)
 {
@@ -847,7 +878,7 @@ int ctrace_trace_open(const char *path, struct ctrace_trace **tp,
 	void *map;
 	int fd, r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : dup(0);
 	if (fd < 0) {
 		r = -errno;
 		set_err(err, errlen, "%s", strerror(errno));
@@ -859,8 +890,21 @@ int ctrace_trace_open(const char *path, struct ctrace_trace **tp,
 		close(fd);
 		return r;
 	}
+	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode)) {
+		int mfd = stream_to_memfd(fd, err, errlen);
+
+		close(fd);
+		if (mfd < 0)
+			return mfd;
+		fd = mfd;
+		if (fstat(fd, &st)) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+	}
 	if (!S_ISREG(st.st_mode)) {
-		set_err(err, errlen, "not a regular file");
+		set_err(err, errlen, "not a regular file or a stream");
 		close(fd);
 		return -EINVAL;
 	}
