@@ -250,7 +250,8 @@ $(O)/tests/export/%: tests/export/%.c $(call obj,san,$(READ_SRCS)) \
 # The user-event tests without the module (user-only mode), natively: the
 # same program, without its module variant, driving a ctrace-dump built
 # with ASan/UBSan (it reads the rings as hostile input).
-HOST_TESTS := $(O)/tests/host/user_events_test $(O)/tests/host/self_record_test
+HOST_TESTS := $(O)/tests/host/user_events_test $(O)/tests/host/self_record_test \
+	$(O)/tests/host/top_test
 SAN_TOOLS := $(O)/san/bin/ctrace-dump $(O)/san/bin/ctrace
 
 $(O)/tests/host/%: tests/kselftest/%.c $(READ_LIBS) $(O)/lib/libctl.a \

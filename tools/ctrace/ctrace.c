@@ -9,6 +9,7 @@
  *   ctrace validate FILE   check a trace file's invariants
  *   ctrace export FILE     the file for Perfetto or the Catapult viewer
  *   ctrace view FILE       a timeline in the browser (one HTML file, or --serve)
+ *   ctrace top -- CMD      a live view in the terminal, refreshed every second
  *
  * Each subcommand lives in its own file (cmd_*.c) and is listed in the
  * table below.
@@ -30,6 +31,7 @@ static const struct ctrace_cmd {
 	{ "validate", cmd_validate, "check a trace file's invariants" },
 	{ "export", cmd_export, "write a trace for Perfetto (default) or as Chrome JSON" },
 	{ "view", cmd_view, "a timeline in the browser: one HTML file, or --serve" },
+	{ "top", cmd_top, "a live view: thread states, latency, busiest regions, losses" },
 };
 
 static int usage(FILE *f)

@@ -378,7 +378,9 @@ int recorder_run(struct recorder *d, bool (*should_stop)(struct recorder *, void
 		}
 		if (drain_all(d, false))
 			return -EPROTO;
-		if (d->user_only && since(&t0) - last_clock >= 1) {
+		/* A second CLOCK record soon after the first gives readers of
+		 * a file still being written (ctrace top) the TSC's rate. */
+		if (d->user_only && since(&t0) - last_clock >= (last_clock ? 1 : 0.2)) {
 			last_clock = since(&t0);
 			user_clock_snapshot(d, CTRACE_CLOCK_SNAP_PERIODIC);
 		}
