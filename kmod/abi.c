@@ -29,6 +29,7 @@ void __init ctrace_abi_check(void)
 	BUILD_BUG_ON(sizeof(struct ctrace_uset) != 136);
 	BUILD_BUG_ON(offsetof(struct ctrace_uset, map_size) != 72);
 	BUILD_BUG_ON(offsetof(struct ctrace_uset, strings_pos) != 88);
+	BUILD_BUG_ON(offsetof(struct ctrace_uset, snapshot_req) != 104);
 	BUILD_BUG_ON(sizeof(struct ctrace_uring) != 64);
 	BUILD_BUG_ON(offsetof(struct ctrace_uring, lock) != 24);
 	BUILD_BUG_ON(sizeof(struct ctrace_ustring) != 8);

@@ -258,6 +258,8 @@ struct ctrace_session *ctrace_session_find(u32 id,
 struct ctrace_session *ctrace_session_find_locked(u32 id);
 int ctrace_session_start(struct ctrace_session *s,
 			 struct netlink_ext_ack *extack);
+int ctrace_session_restate(struct ctrace_session *s,
+			   struct netlink_ext_ack *extack);
 int ctrace_session_stop(struct ctrace_session *s,
 			struct netlink_ext_ack *extack);
 void ctrace_session_destroy(struct ctrace_session *s);
@@ -278,13 +280,13 @@ void ctrace_session_fill_meta(struct ctrace_session *s);
 int ctrace_sched_init(void);
 int ctrace_sched_activate(struct netlink_ext_ack *extack);
 void ctrace_sched_deactivate(void);
-void ctrace_sched_snapshot(struct ctrace_session *s);
+void ctrace_sched_snapshot(struct ctrace_session *s, u32 flags);
 
 /* ------------------------------------------------------------- genl.c */
 
 int ctrace_genl_init(void);
 void ctrace_genl_exit(void);
-void ctrace_genl_notify(struct ctrace_session *s, u8 cmd);
+int ctrace_genl_notify(struct ctrace_session *s, u8 cmd);
 
 /* ------------------------------------------------------------- reader.c */
 

@@ -286,6 +286,34 @@ static int ctrace_genl_session_stop(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+static int ctrace_genl_session_restate(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ctrace_session *s = ctrace_genl_session(info);
+	int err;
+
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	err = ctrace_session_restate(s, info->extack);
+	ctrace_session_put(s);
+	return err;
+}
+
+static int ctrace_genl_session_snapshot(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ctrace_session *s = ctrace_genl_session(info);
+	int err;
+
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	err = ctrace_genl_notify(s, CTRACE_CMD_NTF_SNAPSHOT);
+	if (err == -ESRCH)
+		NL_SET_ERR_MSG(info->extack, "no flight recorder listens for snapshots");
+	else if (err)
+		NL_SET_ERR_MSG(info->extack, "cannot send the snapshot notification");
+	ctrace_session_put(s);
+	return err;
+}
+
 static int ctrace_genl_session_destroy(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ctrace_session *s = ctrace_genl_session(info);
@@ -367,6 +395,18 @@ static const struct genl_ops ctrace_genl_ops[] = {
 		.maxattr = ARRAY_SIZE(ctrace_id_policy) - 1,
 	},
 	{
+		.cmd = CTRACE_CMD_SESSION_RESTATE,
+		.doit = ctrace_genl_session_restate,
+		.policy = ctrace_id_policy,
+		.maxattr = ARRAY_SIZE(ctrace_id_policy) - 1,
+	},
+	{
+		.cmd = CTRACE_CMD_SESSION_SNAPSHOT,
+		.doit = ctrace_genl_session_snapshot,
+		.policy = ctrace_id_policy,
+		.maxattr = ARRAY_SIZE(ctrace_id_policy) - 1,
+	},
+	{
 		.cmd = CTRACE_CMD_SESSION_GET,
 		.doit = ctrace_genl_session_get,
 		.dumpit = ctrace_genl_session_dump,
@@ -387,14 +427,17 @@ static struct genl_family ctrace_genl_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(ctrace_genl_mcgrps),
 };
 
-/* Tell listeners of the "events" group that @s started, stopped or lost. */
-void ctrace_genl_notify(struct ctrace_session *s, u8 cmd)
+/*
+ * Tell listeners of the "events" group that @s started, stopped, lost or
+ * is asked for a snapshot.  -ESRCH: nobody listens.
+ */
+int ctrace_genl_notify(struct ctrace_session *s, u8 cmd)
 {
 	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	void *hdr;
 
 	if (!msg)
-		return;
+		return -ENOMEM;
 	hdr = genlmsg_put(msg, 0, 0, &ctrace_genl_family, 0, cmd);
 	if (!hdr ||
 	    nla_put_u32(msg, CTRACE_A_SESSION_ID, s->id) ||
@@ -404,12 +447,11 @@ void ctrace_genl_notify(struct ctrace_session *s, u8 cmd)
 	    nla_put_u64_64bit(msg, CTRACE_A_LOST, ctrace_session_lost(s),
 			      CTRACE_A_PAD)) {
 		nlmsg_free(msg);
-		return;
+		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
-	/* Nobody listening (-ESRCH) is fine. */
-	genlmsg_multicast_netns(&ctrace_genl_family, s->owner_net, msg, 0, 0,
-				GFP_KERNEL);
+	return genlmsg_multicast_netns(&ctrace_genl_family, s->owner_net, msg,
+				       0, 0, GFP_KERNEL);
 }
 
 static int ctrace_netlink_event(struct notifier_block *nb, unsigned long event,

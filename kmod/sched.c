@@ -419,9 +419,11 @@ void ctrace_sched_deactivate(void)
  * The threads a starting session already traces, with their names and
  * states, so that a viewer can name every thread from the first event.
  * Recording has started when this runs (a thread forked meanwhile has its
- * FORK record); the records go to whichever CPU this runs on.
+ * FORK record); the records go to whichever CPU this runs on.  @flags:
+ * CTRACE_THREAD_F_RESTATE when a running session restates (a flight
+ * recorder's new generation).
  */
-void ctrace_sched_snapshot(struct ctrace_session *s)
+void ctrace_sched_snapshot(struct ctrace_session *s, u32 flags)
 {
 	struct task_struct *g, *p;
 
@@ -436,7 +438,7 @@ void ctrace_sched_snapshot(struct ctrace_session *s)
 		rec.tid = p->pid;
 		rec.tgid = p->tgid;
 		rec.cpu = task_cpu(p);
-		rec.flags = CTRACE_THREAD_F_SNAPSHOT;
+		rec.flags = CTRACE_THREAD_F_SNAPSHOT | flags;
 		if (p->flags & PF_KTHREAD)
 			rec.flags |= CTRACE_THREAD_F_KTHREAD;
 		memcpy(rec.comm, p->comm, CTRACE_COMM_LEN);

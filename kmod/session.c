@@ -396,7 +396,7 @@ int ctrace_session_start(struct ctrace_session *s, struct netlink_ext_ack *extac
 	ctrace_clock_snapshot(s, CTRACE_CLOCK_SNAP_START);
 	list_add_rcu(&s->active, &ctrace_active);
 	WRITE_ONCE(s->state, CTRACE_SESSION_RUNNING);
-	ctrace_sched_snapshot(s);
+	ctrace_sched_snapshot(s, 0);
 	ctrace_user_session_start(s);
 	queue_delayed_work(system_wq, &s->tick, CTRACE_TICK);
 	ctrace_genl_notify(s, CTRACE_CMD_NTF_STARTED);
@@ -426,6 +426,25 @@ static void ctrace_session_stop_locked(struct ctrace_session *s)
 	WRITE_ONCE(s->state, CTRACE_SESSION_STOPPED);
 	wake_up_all(&s->wq);
 	ctrace_genl_notify(s, CTRACE_CMD_NTF_STOPPED);
+}
+
+/*
+ * Say again what the start said: the clock and every traced thread's name
+ * and state.  Under ctrace_lock, so that the session cannot stop meanwhile
+ * (stop marks the rings stopped once no probe writes; this is a writer).
+ */
+int ctrace_session_restate(struct ctrace_session *s, struct netlink_ext_ack *extack)
+{
+	mutex_lock(&ctrace_lock);
+	if (s->state != CTRACE_SESSION_RUNNING) {
+		mutex_unlock(&ctrace_lock);
+		NL_SET_ERR_MSG(extack, "the session is not running");
+		return -EINVAL;
+	}
+	ctrace_clock_snapshot(s, CTRACE_CLOCK_SNAP_PERIODIC);
+	ctrace_sched_snapshot(s, CTRACE_THREAD_F_RESTATE);
+	mutex_unlock(&ctrace_lock);
+	return 0;
 }
 
 int ctrace_session_stop(struct ctrace_session *s, struct netlink_ext_ack *extack)

@@ -69,6 +69,10 @@ static void unprivileged_checks(uint32_t root_session)
 	KT_CHECK(err == -EACCES, "stop root's session: %d", err);
 	err = ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_DESTROY, root_session);
 	KT_CHECK(err == -EACCES, "destroy root's session: %d", err);
+	err = ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_RESTATE, root_session);
+	KT_CHECK(err == -EACCES, "restate root's session: %d", err);
+	err = ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_SNAPSHOT, root_session);
+	KT_CHECK(err == -EACCES, "ask root's session for a snapshot: %d", err);
 	fd = open(CTRACE_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	KT_CHECK(fd >= 0, "open /dev/ctrace as nobody: %d", errno);
 	err = ioctl(fd, CTRACE_IOC_ATTACH, &at) ? -errno : 0;

@@ -188,6 +188,12 @@ TEST_F(ses, refuses_every_bad_attribute)
 		{ "session id as u8", CTRACE_CMD_SESSION_STOP, CTRACE_A_SESSION_ID, &u32_1, 1, false, -ERANGE, -EINVAL },
 		{ "buffer size on START", CTRACE_CMD_SESSION_START, CTRACE_A_BUF_SIZE, &u32_1k, 4, false, -EINVAL, 0 },
 		{ "no such session", CTRACE_CMD_SESSION_DESTROY, CTRACE_A_SESSION_ID, &pid_missing, 4, false, -ENOENT, 0 },
+		{ "no session to restate", CTRACE_CMD_SESSION_RESTATE, 0, NULL, 0, false, -EINVAL, 0 },
+		{ "restate: session id as u8", CTRACE_CMD_SESSION_RESTATE, CTRACE_A_SESSION_ID, &u32_1, 1, false, -ERANGE, -EINVAL },
+		{ "restate: no such session", CTRACE_CMD_SESSION_RESTATE, CTRACE_A_SESSION_ID, &pid_missing, 4, false, -ENOENT, 0 },
+		{ "snapshot: session id 0", CTRACE_CMD_SESSION_SNAPSHOT, CTRACE_A_SESSION_ID, &u32_0, 4, false, -ERANGE, 0 },
+		{ "snapshot: buffer size", CTRACE_CMD_SESSION_SNAPSHOT, CTRACE_A_BUF_SIZE, &u32_1k, 4, false, -EINVAL, 0 },
+		{ "snapshot: no such session", CTRACE_CMD_SESSION_SNAPSHOT, CTRACE_A_SESSION_ID, &pid_missing, 4, false, -ENOENT, 0 },
 	};
 	struct ctrace_info before = kt_module_info(), after;
 
@@ -326,6 +332,55 @@ TEST(notifications)
 	EXPECT_EQ(info.id, n.session_id);
 	EXPECT_EQ(CTRACE_SESSION_STOPPED, n.state);
 	EXPECT_LT(0, n.lost);
+	ctrace_session_info_free(&info);
+	ctrace_ctl_close(ctl);
+	ctrace_ctl_close(ntf);
+}
+
+/* A flight recorder's two commands: RESTATE writes the start snapshot
+ * again; SNAPSHOT is a notification to whoever listens. */
+TEST(restate_and_snapshot)
+{
+	struct ctrace_ctl *ctl = kt_ctl_open(), *ntf = kt_ctl_open();
+	struct ctrace_session_info info, a, b;
+	struct ctrace_notification n;
+	int got;
+
+	ASSERT_NE(NULL, ctl);
+	ASSERT_NE(NULL, ntf);
+	ASSERT_EQ(0, new_self(ctl, 0, &info));
+	EXPECT_EQ(-EINVAL, ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_RESTATE, info.id));
+	EXPECT_NE(NULL, strstr(ctrace_ctl_error(ctl), "not running")) TH_LOG("%s", ctrace_ctl_error(ctl));
+	/* Nobody listens yet. */
+	EXPECT_EQ(-ESRCH, ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_SNAPSHOT, info.id));
+	EXPECT_NE(NULL, strstr(ctrace_ctl_error(ctl), "no flight recorder listens"))
+		TH_LOG("%s", ctrace_ctl_error(ctl));
+	EXPECT_EQ(-ENOENT, ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_SNAPSHOT, info.id + 1000));
+
+	ASSERT_EQ(0, ctrace_ctl_subscribe(ntf));
+	ASSERT_EQ(0, ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_START, info.id));
+	do
+		got = ctrace_ctl_recv_notification(ntf, 5000, &n);
+	while (got == 1 && n.cmd != CTRACE_CMD_NTF_STARTED);
+	ASSERT_EQ(1, got);
+	EXPECT_EQ(0, ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_SNAPSHOT, info.id))
+		TH_LOG("%s", ctrace_ctl_error(ctl));
+	got = ctrace_ctl_recv_notification(ntf, 5000, &n);
+	ASSERT_EQ(1, got);
+	EXPECT_EQ(CTRACE_CMD_NTF_SNAPSHOT, n.cmd);
+	EXPECT_EQ(info.id, n.session_id);
+
+	/* A CLOCK record and a THREAD record for this (one-thread) process,
+	 * at least: the session's count of written events says so. */
+	ASSERT_EQ(0, ctrace_ctl_session_get(ctl, info.id, &a));
+	ASSERT_EQ(0, ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_RESTATE, info.id))
+		TH_LOG("%s", ctrace_ctl_error(ctl));
+	ASSERT_EQ(0, ctrace_ctl_session_get(ctl, info.id, &b));
+	EXPECT_LE(a.events_written + 2, b.events_written);
+	ctrace_session_info_free(&a);
+	ctrace_session_info_free(&b);
+	ASSERT_EQ(0, ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_STOP, info.id));
+	EXPECT_EQ(-EINVAL, ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_RESTATE, info.id));
 	ctrace_session_info_free(&info);
 	ctrace_ctl_close(ctl);
 	ctrace_ctl_close(ntf);

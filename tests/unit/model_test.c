@@ -683,4 +683,46 @@ TEST(memory_is_bounded)
 	free(s);
 }
 
+/*
+ * A flight recorder's window: every ring starts mid-stream (seq 50), the
+ * restatement names a thread asleep since before it.  In a window that
+ * is the start, not a loss; in another file, the same bytes are one.
+ */
+static int window(struct tb *b, struct seen *s, bool flight)
+{
+	if (start(b, flight ? "clock=mono\ntarget=all\nflight=1\n" : NULL))
+		return -1;
+	for (uint32_t i = 0; i < 2; i++) {
+		struct tb_ring *r = tb_ring(b, i);
+
+		r->seq = r->chunk_seq = 50;
+	}
+	tb_switch(b, 1, 90, 0, PONG, 0);
+	tb_thread(b, 0, 100, KID, KID, 0, S, CTRACE_THREAD_F_SNAPSHOT | CTRACE_THREAD_F_RESTATE, "dozer");
+	tb_switch(b, 0, 150, 0, PING, 0);
+	tb_switch(b, 1, 200, PONG, 0, S);
+	return run(b, s);
+}
+
+TEST(flight_window_starts_mid_stream)
+{
+	struct seen *s = calloc(1, sizeof(*s));
+	struct tb b;
+
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ(0, window(&b, s, true));
+	EXPECT_EQ(0, s->nr_loss);
+	EXPECT_EQ(0, s->nr_anomaly);
+	/* Asleep from the restatement to the end, never unknown. */
+	ASSERT_EQ(1, ivs_of(s, KID));
+	EXPECT_EQ(S, iv_of(s, KID, 0)->state);
+	EXPECT_EQ(100, iv_of(s, KID, 0)->begin);
+	tb_free(&b);
+
+	ASSERT_EQ(0, window(&b, s, false));
+	EXPECT_LE(1, s->nr_loss);
+	tb_free(&b);
+	free(s);
+}
+
 TEST_HARNESS_MAIN

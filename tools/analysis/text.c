@@ -713,12 +713,14 @@ static void print_rings(struct ctrace_trace *t, FILE *out)
 	}
 	for (size_t i = 0; i < ctrace_trace_nr_rings(t); i++) {
 		const struct ctrace_ring_info *in = ctrace_trace_ring(t, i);
+		const char *fl = ctrace_trace_meta(t, "flight");
+		bool flight = fl && !strcmp(fl, "1");
 		struct ctrace_chunk_info ch, prev;
 		uint64_t gaps = 0;
 
 		ctrace_ring_label(in->kind, in->ring, label, sizeof(label));
 		for (size_t j = 0; ctrace_trace_chunk(t, i, j, &ch); j++) {
-			if (j == 0 && ch.seq_first)
+			if (j == 0 && ch.seq_first && !flight)
 				fprintf(out, "  warning: %s: its first %" PRIu64 " events are missing\n",
 					label, ch.seq_first);
 			if (j > 0)

@@ -255,6 +255,9 @@ static void note_ring(struct vctx *x, const struct ctrace_event *ev)
 /* Chunk contiguity and time order, per ring. */
 static void check_chunks(struct vctx *x)
 {
+	const char *fl = ctrace_trace_meta(x->t, "flight");
+	bool flight = fl && !strcmp(fl, "1");
+
 	for (size_t i = 0; i < ctrace_trace_nr_rings(x->t); i++) {
 		const struct ctrace_ring_info *r = ctrace_trace_ring(x->t, i);
 		struct ctrace_chunk_info ch, p;
@@ -265,8 +268,9 @@ static void check_chunks(struct vctx *x)
 			uint64_t want;
 
 			if (j == 0) {
-				/* Not an error: only what came before is missing. */
-				if (ch.seq_first && x->log)
+				/* Not an error: only what came before is missing
+				 * (and in a flight recorder's window, expected). */
+				if (ch.seq_first && x->log && !flight)
 					fprintf(x->log,
 						"offset %" PRIu64 ": %s seq %" PRIu64 ": warning: the ring's first %" PRIu64 " events are missing\n",
 						ch.offset, label, ch.seq_first, ch.seq_first);

@@ -11,5 +11,6 @@ int cmd_validate(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_view(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
 
 #endif

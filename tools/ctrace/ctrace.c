@@ -10,6 +10,7 @@
  *   ctrace export FILE     the file for Perfetto or the Catapult viewer
  *   ctrace view FILE       a timeline in the browser (one HTML file, or --serve)
  *   ctrace top -- CMD      a live view in the terminal, refreshed every second
+ *   ctrace snapshot [ID]   ask a flight recorder to write its window
  *
  * Each subcommand lives in its own file (cmd_*.c) and is listed in the
  * table below.
@@ -32,6 +33,7 @@ static const struct ctrace_cmd {
 	{ "export", cmd_export, "write a trace for Perfetto (default) or as Chrome JSON" },
 	{ "view", cmd_view, "a timeline in the browser: one HTML file, or --serve" },
 	{ "top", cmd_top, "a live view: thread states, latency, busiest regions, losses" },
+	{ "snapshot", cmd_snapshot, "ask a flight recorder (ctrace-dump --flight) for its window" },
 };
 
 static int usage(FILE *f)

@@ -32,12 +32,14 @@
 #include "analysis.h"
 #include "recorder.h"
 
-static volatile sig_atomic_t stop_signal, child_exited;
+static volatile sig_atomic_t stop_signal, child_exited, snapshot_signal;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGCHLD)
 		child_exited = 1;
+	else if (sig == SIGUSR1)
+		snapshot_signal = 1;
 	else
 		stop_signal = sig;
 }
@@ -47,6 +49,8 @@ struct dump {
 	struct recorder r;
 	double duration;		/* seconds, 0: until stopped */
 	uint64_t size_limit;		/* bytes, 0: none */
+	uint64_t flight_max;		/* --flight-max, 0: not given */
+	double flight_gap;		/* --flight-gap, < 0: not given */
 	bool quiet;
 	char **command;
 	pid_t child;
@@ -88,7 +92,17 @@ static int usage(FILE *f)
 		"      --print FILE         print FILE's events, one per line\n"
 		"      --user-only          no module: the command's user events only\n"
 		"                           (the default when ctrace.ko is not loaded)\n"
-		"  -q, --quiet              no progress, no summary\n");
+		"  -q, --quiet              no progress, no summary\n"
+		"\n"
+		"Flight recorder: keep only the last window in memory, write nothing\n"
+		"until a trigger fires, then write the window as FILE-N.trace and go on.\n"
+		"Triggers: SIGUSR1, `ctrace snapshot`, ctrace_snapshot() in the traced\n"
+		"program, and the command failing (non-zero exit or a signal).\n"
+		"\n"
+		"      --flight WINDOW      a time (10s, 500ms, 2min) or a size (256M)\n"
+		"      --flight-max SIZE    memory bound of a time window (default 256M)\n"
+		"      --flight-count N     stop after N snapshots\n"
+		"      --flight-gap SECONDS at least this long between snapshots (default 1)\n");
 	return f == stderr ? 2 : 0;
 }
 
@@ -105,6 +119,31 @@ static int parse_size(const char *s, uint64_t *out)
 	if (*end || end == s)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/* A flight window: a time (ns, us, ms, s, min; a bare number is seconds)
+ * or a size (k, M, G). */
+static int parse_window(const char *s, struct flight_opts *f)
+{
+	static const struct { const char *unit; double ns; } units[] = {
+		{ "", 1e9 }, { "s", 1e9 }, { "ms", 1e6 }, { "us", 1e3 },
+		{ "ns", 1 }, { "min", 60e9 },
+	};
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || v <= 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(end, units[i].unit)) {
+			if (v * units[i].ns < 1e6 || v * units[i].ns > 86400e9)
+				return -1;	/* 1 ms to a day */
+			f->window_ns = (uint64_t)(v * units[i].ns);
+			return 0;
+		}
+	if (parse_size(s, &f->max_bytes) || f->max_bytes < (1u << 20))
+		return -1;
 	return 0;
 }
 
@@ -152,7 +191,8 @@ static int parse_pids(struct dump *d, const char *s)
 static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 {
 	enum { OPT_CLOCK = 256, OPT_NO_INHERIT, OPT_PRINT, OPT_USER_ONLY,
-	       OPT_USER_LOCKED };
+	       OPT_USER_LOCKED, OPT_FLIGHT, OPT_FLIGHT_MAX, OPT_FLIGHT_COUNT,
+	       OPT_FLIGHT_GAP };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -168,6 +208,10 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 		{ "print", required_argument, NULL, OPT_PRINT },
 		{ "user-only", no_argument, NULL, OPT_USER_ONLY },
 		{ "user-locked", no_argument, NULL, OPT_USER_LOCKED },
+		{ "flight", required_argument, NULL, OPT_FLIGHT },
+		{ "flight-max", required_argument, NULL, OPT_FLIGHT_MAX },
+		{ "flight-count", required_argument, NULL, OPT_FLIGHT_COUNT },
+		{ "flight-gap", required_argument, NULL, OPT_FLIGHT_GAP },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -258,6 +302,35 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 		case OPT_USER_LOCKED:
 			d->r.user_locked = true;
 			break;
+		case OPT_FLIGHT:
+			if (parse_window(optarg, &d->r.fopts)) {
+				fprintf(stderr, "ctrace-dump: bad flight window '%s' (a time from 1ms, as 10s or 500ms, or a size from 1M, as 256M)\n",
+					optarg);
+				return 2;
+			}
+			d->r.fopts.on = true;
+			break;
+		case OPT_FLIGHT_MAX:
+			if (parse_size(optarg, &d->flight_max) || d->flight_max < (1u << 20)) {
+				fprintf(stderr, "ctrace-dump: bad --flight-max '%s' (a size from 1M)\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_FLIGHT_COUNT:
+			v = strtoull(optarg, &end, 10);
+			if (*end || !v || v > UINT32_MAX) {
+				fprintf(stderr, "ctrace-dump: bad --flight-count '%s' (1 or more)\n", optarg);
+				return 2;
+			}
+			d->r.fopts.count = v;
+			break;
+		case OPT_FLIGHT_GAP:
+			d->flight_gap = strtod(optarg, &end);
+			if (*end || end == optarg || d->flight_gap < 0 || d->flight_gap > 86400) {
+				fprintf(stderr, "ctrace-dump: bad --flight-gap '%s' (seconds, 0 to 86400)\n", optarg);
+				return 2;
+			}
+			break;
 		case 'q':
 			d->quiet = true;
 			break;
@@ -270,6 +343,24 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 	}
 	if (*print)
 		return 0;
+	if (!d->r.fopts.on && (d->flight_max || d->r.fopts.count || d->flight_gap >= 0)) {
+		fprintf(stderr, "ctrace-dump: --flight-max, --flight-count and --flight-gap go with --flight\n");
+		return 2;
+	}
+	if (d->r.fopts.on) {
+		if (!strcmp(d->r.output, "-") || d->size_limit) {
+			fprintf(stderr, "ctrace-dump: a flight recorder writes files of its own: not with -o - or --size-limit\n");
+			return 2;
+		}
+		if (d->flight_max && d->r.fopts.window_ns)
+			d->r.fopts.max_bytes = d->flight_max;
+		else if (d->flight_max) {
+			fprintf(stderr, "ctrace-dump: --flight-max bounds a time window: --flight SIZE is its own bound\n");
+			return 2;
+		}
+		d->r.fopts.gap_ns = (uint64_t)((d->flight_gap >= 0 ? d->flight_gap : 1) * 1e9);
+		d->r.flight_log = d->quiet ? NULL : stderr;
+	}
 	if (!strcmp(d->r.output, "-")) {
 		/* A stream: every chunk is one write, at least every 200 ms. */
 		if (isatty(STDOUT_FILENO)) {
@@ -393,11 +484,17 @@ static void summary(struct dump *d)
 
 	if (d->quiet)
 		return;
-	fprintf(stderr, "ctrace-dump: wrote %s: %llu events (%llu user events), %llu bytes, %llu lost, %.2fs, cpu %.3fs\n",
-		d->r.output, (unsigned long long)recorder_events(&d->r),
-		(unsigned long long)user_events(&d->r),
-		(unsigned long long)ctrace_writer_bytes(d->r.w),
-		(unsigned long long)lost, elapsed(d), cpu_seconds());
+	if (d->r.fopts.on)
+		fprintf(stderr, "ctrace-dump: flight recorder: %u snapshots, %llu events recorded (%llu user events), %llu lost, %.1f MB in memory at the end, %.2fs, cpu %.3fs\n",
+			recorder_snapshots(&d->r), (unsigned long long)recorder_events(&d->r),
+			(unsigned long long)user_events(&d->r), (unsigned long long)lost,
+			recorder_flight_bytes(&d->r) / 1e6, elapsed(d), cpu_seconds());
+	else
+		fprintf(stderr, "ctrace-dump: wrote %s: %llu events (%llu user events), %llu bytes, %llu lost, %.2fs, cpu %.3fs\n",
+			d->r.output, (unsigned long long)recorder_events(&d->r),
+			(unsigned long long)user_events(&d->r),
+			(unsigned long long)ctrace_writer_bytes(d->r.w),
+			(unsigned long long)lost, elapsed(d), cpu_seconds());
 	if (user_corrupt(&d->r))
 		fprintf(stderr, "ctrace-dump:   %llu runs of corrupt user records skipped (a program wrote garbage in its rings; see ctrace report)\n",
 			(unsigned long long)user_corrupt(&d->r));
@@ -421,9 +518,14 @@ static bool should_stop(struct recorder *r, void *arg)
 		return true;
 	if (d->size_limit && ctrace_writer_bytes(d->r.w) >= d->size_limit)
 		return true;
+	if (recorder_flight_done(&d->r))
+		return true;
 	if (d->child > 0 && child_exited &&
 	    waitpid(d->child, &d->child_status, WNOHANG) == d->child) {
 		d->child = 0;
+		/* A flight recorder keeps the last seconds before a failure. */
+		if (!WIFEXITED(d->child_status) || WEXITSTATUS(d->child_status))
+			recorder_trigger(&d->r, "the command failed");
 		return true;
 	}
 	return false;
@@ -431,7 +533,13 @@ static bool should_stop(struct recorder *r, void *arg)
 
 static void tick(struct recorder *r, void *arg)
 {
-	(void)r;
+	if (snapshot_signal) {
+		snapshot_signal = 0;
+		if (r->fopts.on)
+			recorder_trigger(r, "SIGUSR1");
+		else
+			fprintf(stderr, "ctrace-dump: SIGUSR1 asks a flight recorder (--flight) for a snapshot: ignored\n");
+	}
 	progress(arg, false);
 }
 
@@ -456,7 +564,7 @@ static int setup(struct dump *d, int *go)
 
 int main(int argc, char **argv)
 {
-	struct dump d = { 0 };
+	struct dump d = { .flight_gap = -1 };
 	const char *print = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	int go = -1, err, r;
@@ -473,6 +581,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &d.start);
 
 	err = setup(&d, &go);

@@ -283,6 +283,16 @@ CTRACE_API int ctrace_start(const char *path, const struct ctrace_start_opts *op
 CTRACE_API int ctrace_stop(void);
 CTRACE_API const char *ctrace_start_error(void);
 
+/*
+ * Ask the flight recorder that reads this process (ctrace-dump --flight)
+ * to write its window now, as Go's FlightRecorder.WriteTo: the snapshot
+ * holds what this process wrote before the call.  It is taken at the
+ * recorder's next drain (within 20 ms).  0, or -ENODEV when nothing
+ * reads this process's rings; a recorder that is not a flight recorder
+ * ignores it.
+ */
+CTRACE_API int ctrace_snapshot(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -252,3 +252,19 @@ void ctrace_get_stats(struct ctrace_lib_stats *out)
 		.aborts = ctrace_load_relaxed(&ctrace_lib.aborts),
 	};
 }
+
+/*
+ * Ask the recorder for a flight-recorder snapshot: a counter in the ring
+ * set's header, which the recorder compares with what it saw at its last
+ * drain (tools/recorder/user.c).  Relaxed: the snapshot is taken after a
+ * drain that comes later, whatever order the two stores are seen in.
+ */
+int ctrace_snapshot(void)
+{
+	if (!ctrace_lib.hdr)
+		ctrace_lib_init();
+	if (!ctrace_lib.hdr || !ctrace_lib.mode)
+		return -ENODEV;
+	__atomic_fetch_add(&ctrace_lib.hdr->snapshot_req, 1, __ATOMIC_RELAXED);
+	return 0;
+}

@@ -114,6 +114,13 @@ struct ctrace_model {
 	bool sched;		/* scheduler checks apply (not a cgroup session) */
 	bool filtered;		/* ...only to the threads known to be traced */
 	bool wakeups;		/* wakeups are recorded */
+	/*
+	 * A flight recorder's window (META flight=1): every ring was cut at
+	 * the same drain, so a ring's first event is where it starts, not a
+	 * loss after some other ring's start (the restatement that follows
+	 * would be undone by one).
+	 */
+	bool window;
 
 	struct mthread *threads;
 	size_t nr_threads, threads_cap;

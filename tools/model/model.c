@@ -102,6 +102,7 @@ int ctrace_model_new(struct ctrace_trace *t, struct ctrace_cursor *c,
 		     struct ctrace_model **out)
 {
 	const char *target = ctrace_trace_meta(t, "target");
+	const char *flight = ctrace_trace_meta(t, "flight");
 	struct ctrace_model *m = calloc(1, sizeof(*m));
 	size_t nr = ctrace_trace_nr_rings(t);
 
@@ -116,6 +117,7 @@ int ctrace_model_new(struct ctrace_trace *t, struct ctrace_cursor *c,
 		   !strncmp(target, "pids:", 5) || !strncmp(target, "command:", 8);
 	m->filtered = target && strcmp(target, "all");
 	m->wakeups = event_groups(t) & CTRACE_EV_WAKEUP;
+	m->window = flight && !strcmp(flight, "1");
 	m->live_head = NONE;
 	m->rings = calloc(nr ? nr : 1, sizeof(*m->rings));
 	if (!m->rings || model_user_init(m)) {
@@ -168,6 +170,15 @@ static void loss(struct ctrace_model *m, const struct ctrace_event *ev,
 		model_sched_loss(m, l.from_ns);
 }
 
+/* The sequence number @ev must have to follow what came before it. */
+static uint64_t first_seq(const struct ctrace_model *m, const struct mring *r,
+			  const struct ctrace_event *ev)
+{
+	if (r->started)
+		return r->next_seq;
+	return m->window ? ev->seq : 0;
+}
+
 static void feed_user(struct ctrace_model *m, const struct ctrace_event *ev,
 		      size_t ri)
 {
@@ -193,7 +204,7 @@ static void feed_user(struct ctrace_model *m, const struct ctrace_event *ev,
 		memcpy(&corrupt, ev->rec, sizeof(corrupt));
 		loss(m, ev, ri, domain, 0, &corrupt);
 	} else if (h.type == CTRACE_UREC_LOST ||
-		   ev->seq != (r->started ? r->next_seq : 0)) {
+		   ev->seq != first_seq(m, r, ev)) {
 		loss(m, ev, ri, domain, h.type == CTRACE_UREC_LOST ? count : 0, NULL);
 	}
 	r->corrupt_open = h.type == CTRACE_FREC_CORRUPT;
@@ -216,7 +227,7 @@ static void feed_kernel(struct ctrace_model *m, const struct ctrace_event *ev,
 		memcpy(&k, ev->rec, sizeof(k));
 		count = k.count;
 	}
-	if (ev->type == CTRACE_KREC_LOST || ev->seq != (r->started ? r->next_seq : 0))
+	if (ev->type == CTRACE_KREC_LOST || ev->seq != first_seq(m, r, ev))
 		loss(m, ev, ri, 0, ev->type == CTRACE_KREC_LOST ? count : 0, NULL);
 	r->started = true;
 	r->next_seq = ev->seq + count;

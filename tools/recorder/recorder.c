@@ -40,9 +40,9 @@ void recorder_init(struct recorder *d)
 	d->opts.pids = d->pids;
 }
 
-static int write_meta(struct recorder *d)
+int recorder_meta_text(struct recorder *d, char *buf, size_t size)
 {
-	char buf[4096], target[1024] = "";
+	char target[1024] = "";
 	struct utsname u;
 	struct timespec now;
 	int n;
@@ -73,7 +73,7 @@ static int write_meta(struct recorder *d)
 	for (char *c = target; *c; c++)
 		if (*c == '\n')
 			*c = ' ';
-	n = snprintf(buf, sizeof(buf),
+	n = snprintf(buf, size,
 		     "ctrace_version=%s\nhost=%s\nkernel=%s\nnr_cpus=%u\n"
 		     "clock=%s\ntsc_khz=%llu\nsession_id=%u\ntarget=%s\n"
 		     "events=0x%llx\nbuf_size=%u\nprivileged=%d\n"
@@ -87,12 +87,19 @@ static int write_meta(struct recorder *d)
 		     d->info.buf_size, d->info.privileged,
 		     (unsigned long long)now.tv_sec * 1000000000ull + now.tv_nsec,
 		     d->user_only, d->who);
-	if (d->recorder_tid && n < (int)sizeof(buf))
-		n += snprintf(buf + n, sizeof(buf) - n, "recorder_tid=%u\n",
+	if (d->recorder_tid && n < (int)size)
+		n += snprintf(buf + n, size - n, "recorder_tid=%u\n",
 			      d->recorder_tid);
-	if (n >= (int)sizeof(buf))
-		n = sizeof(buf) - 1;
-	return ctrace_writer_meta(d->w, buf, n);
+	if (n >= (int)size)
+		n = size - 1;
+	return n;
+}
+
+static int write_meta(struct recorder *d)
+{
+	char buf[4096];
+
+	return ctrace_writer_meta(d->w, buf, recorder_meta_text(d, buf, sizeof(buf)));
 }
 
 /* Where a run of records at most @max bytes long may end. */
@@ -230,6 +237,10 @@ static int open_output(struct recorder *d)
 	char emsg[256];
 	int err;
 
+	/* A flight recorder writes files only when a trigger fires. */
+	if (d->fopts.on)
+		return flight_setup(d);
+
 	d->out_fd = d->output_fd >= 0 ? d->output_fd :
 		open(d->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (d->out_fd < 0) {
@@ -360,9 +371,10 @@ static double since(const struct timespec *t0)
 int recorder_run(struct recorder *d, bool (*should_stop)(struct recorder *, void *),
 		 void (*tick)(struct recorder *, void *), void *arg)
 {
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = d->devfd, .events = POLLIN },
 		{ .fd = d->wake_fd, .events = POLLIN },
+		{ .fd = flight_ntf_fd(d), .events = POLLIN },
 	};
 	struct timespec t0;
 	double last_clock = 0;
@@ -372,12 +384,14 @@ int recorder_run(struct recorder *d, bool (*should_stop)(struct recorder *, void
 	for (;;) {
 		/* Kernel rings wake us at their watermark; user rings are
 		 * polled; a negative fd is left alone by poll(). */
-		if (poll(pfd, 2, user_poll_ms(d)) < 0 && errno != EINTR) {
+		if (poll(pfd, 3, user_poll_ms(d)) < 0 && errno != EINTR) {
 			d->error = "poll failed";
 			return -errno;
 		}
 		if (drain_all(d, false))
 			return -EPROTO;
+		if (d->flight && !stopping && flight_after_drain(d))
+			return -ENOMEM;
 		/* A second CLOCK record soon after the first gives readers of
 		 * a file still being written (ctrace top) the TSC's rate. */
 		if (d->user_only && since(&t0) - last_clock >= (last_clock ? 1 : 0.2)) {
@@ -406,12 +420,13 @@ int recorder_run(struct recorder *d, bool (*should_stop)(struct recorder *, void
 			/* stop() is synchronous: spin the drain */
 			pfd[0].events = 0;
 			pfd[1].fd = -1;
+			pfd[2].fd = -1;
 		}
 	}
 	if (drain_all(d, true))
 		return -EPROTO;
 	user_clock_snapshot(d, CTRACE_CLOCK_SNAP_STOP);
-	return finish_file(d);
+	return d->flight ? flight_finish(d) : finish_file(d);
 }
 
 uint64_t recorder_clock_now(const struct recorder *d)
@@ -448,6 +463,7 @@ void recorder_forget(struct recorder *d)
 
 void recorder_free(struct recorder *d)
 {
+	flight_free(d);		/* d->w was its generation's */
 	if (d->out_fd >= 0 && fsync(d->out_fd) < 0 && errno != EINVAL && !d->error)
 		d->error = "cannot sync the trace file";
 	ctrace_writer_free(d->w);

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 #include <sys/types.h>
 
@@ -28,6 +29,8 @@
 #define CTRACE_VERSION		"0.1"
 /* Bytes per CPU of a user-only ring set; the module's user_ring_kb too. */
 #define CTRACE_USER_RING_DEFAULT	(2u << 20)
+/* A flight recorder's memory bound when its window is a time. */
+#define CTRACE_FLIGHT_MAX_DEFAULT	(256ull << 20)
 /* Largest run of one ring copied into one chunk. */
 #define RECORDER_CHUNK_BYTES	(8u << 20)
 
@@ -37,6 +40,17 @@ struct ring_state {
 };
 
 struct user_sets;
+struct flight;
+
+/* The flight recorder (flight.c): keep the last window, write it on a
+ * trigger.  Either a time (window_ns) or a size (max_bytes alone). */
+struct flight_opts {
+	bool on;
+	uint64_t window_ns;		/* keep at least this long, or 0 */
+	uint64_t max_bytes;		/* memory bound (0: the default) */
+	uint64_t gap_ns;		/* minimum time between snapshots */
+	uint32_t count;			/* stop after this many; 0: never */
+};
 
 struct recorder {
 	/* options */
@@ -54,6 +68,8 @@ struct recorder {
 	bool user_locked;		/* writers use the lock word */
 	bool in_process;		/* the memfd is ours, not a command's */
 	int wake_fd;			/* >= 0: readable means "look at stop" */
+	struct flight_opts fopts;
+	FILE *flight_log;		/* a line per snapshot, or NULL */
 
 	/* state */
 	struct ctrace_ctl *ctl;
@@ -66,6 +82,7 @@ struct recorder {
 	const char *error;		/* why the last call failed */
 	uint32_t clock;			/* enum ctrace_clock of the session */
 	struct user_sets *user;
+	struct flight *flight;
 };
 
 /* Defaults: output "ctrace.trace", session options as ctrace-dump's. */
@@ -88,6 +105,28 @@ uint64_t recorder_events(const struct recorder *d);
 uint64_t recorder_lost(const struct recorder *d);
 /* The session clock, now (TSC or CLOCK_MONOTONIC ns). */
 uint64_t recorder_clock_now(const struct recorder *d);
+
+/* META's text for this recording; returns its length (< @size). */
+int recorder_meta_text(struct recorder *d, char *buf, size_t size);
+
+/*
+ * flight.c.  recorder_trigger() asks for a snapshot (written after the
+ * next drain, unless within gap_ns of the last); it is called from the
+ * recorder's thread (ctrace-dump's tick, for SIGUSR1), as are the others.
+ */
+void recorder_trigger(struct recorder *d, const char *why);
+uint32_t recorder_snapshots(const struct recorder *d);
+/* fopts.count snapshots were written: time to stop. */
+bool recorder_flight_done(const struct recorder *d);
+/* Bytes the window holds in memory now. */
+uint64_t recorder_flight_bytes(const struct recorder *d);
+int flight_setup(struct recorder *d);
+int flight_after_drain(struct recorder *d);
+int flight_finish(struct recorder *d);
+int flight_ntf_fd(const struct recorder *d);
+void flight_free(struct recorder *d);
+/* Where USET and STRINGS chunks go: every snapshot needs them all. */
+struct ctrace_writer *recorder_keep_writer(struct recorder *d);
 
 /* user.c: 0 or -errno, with d->error set. */
 int user_setup_memfd(struct recorder *d);

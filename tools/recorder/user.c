@@ -62,6 +62,7 @@ struct uset_view {
 	uint8_t *strbuf;		/* new string entries, for a chunk */
 	size_t strlen, strcap;
 	uint32_t strcount;
+	uint64_t snapshot_req;		/* the header's, as last seen */
 };
 
 struct user_sets {
@@ -146,6 +147,8 @@ static int view_add(struct recorder *d, uint8_t *base, uint64_t map_size,
 		rs->san.lost_total = rs->lost_base;
 		rs->san.last_ts = u->start_ts;
 	}
+	/* Requests made before we came are not ours to answer. */
+	v->snapshot_req = ctrace_load_relaxed(&((struct ctrace_uset *)base)->snapshot_req);
 	uc = (struct ctrace_uset_chunk){
 		.index = v->index,
 		.uid = h->uid,
@@ -153,7 +156,7 @@ static int view_add(struct recorder *d, uint8_t *base, uint64_t map_size,
 		.flags = h->flags,
 		.data_size = h->data_size,
 	};
-	if (ctrace_writer_uset(d->w, &uc)) {
+	if (ctrace_writer_uset(recorder_keep_writer(d), &uc)) {
 		v->base = NULL;
 		view_free(v);
 		return -EIO;
@@ -299,6 +302,14 @@ static int drain_view(struct recorder *d, struct uset_view *v)
 	}
 	for (uint32_t i = 0; i < nr; i++)
 		prod[i] = ctrace_load_acquire(&v->rings[i].prod);	/* [U1] */
+	/* ctrace_snapshot(): only a change counts (the value is the
+	 * program's to write, so nothing else is read into it); the
+	 * snapshot is taken after this drain, so it holds what came first. */
+	now = ctrace_load_relaxed(&((struct ctrace_uset *)v->base)->snapshot_req);
+	if (now != v->snapshot_req) {
+		v->snapshot_req = now;
+		recorder_trigger(d, "ctrace_snapshot()");
+	}
 	/* Strings after the prods: an event's names come before its commit.
 	 * strings_pos only bounds the scan; each entry's id (read, then an
 	 * acquire fence) says it is written. */
@@ -307,7 +318,7 @@ static int drain_view(struct recorder *d, struct uset_view *v)
 				  ctrace_load_acquire(&((struct ctrace_uset *)v->base)->strings_pos),
 				  collect_string, v);
 	if (err >= 0 && v->strcount)
-		err = ctrace_writer_strings(d->w, v->index, v->strcount, v->strbuf, v->strlen);
+		err = ctrace_writer_strings(recorder_keep_writer(d), v->index, v->strcount, v->strbuf, v->strlen);
 	if (err < 0)
 		goto out;
 	now = recorder_clock_now(d) + ts_slack(d);

@@ -29,6 +29,7 @@ PIN_OFF(struct ctrace_user_ctl, session_id, 24);
 PIN_SIZE(struct ctrace_uset, 136);
 PIN_OFF(struct ctrace_uset, map_size, 72);
 PIN_OFF(struct ctrace_uset, strings_pos, 88);
+PIN_OFF(struct ctrace_uset, snapshot_req, 104);
 PIN_SIZE(struct ctrace_uring, 64);
 PIN_OFF(struct ctrace_uring, lock, 24);
 PIN_SIZE(struct ctrace_ustring, 8);

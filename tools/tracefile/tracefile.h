@@ -181,6 +181,15 @@ int ctrace_writer_uset(struct ctrace_writer *w,
 int ctrace_writer_strings(struct ctrace_writer *w, uint32_t uset,
 			  uint32_t count, const void *entries, size_t len);
 int ctrace_writer_end(struct ctrace_writer *w);
+/*
+ * Chunks without a file: a run of chunks on @fd, numbered from 0 and with
+ * no file header (a flight recorder's generation, kept in memory until a
+ * snapshot copies it into a file).
+ */
+int ctrace_writer_open_run(struct ctrace_writer **wp, int fd);
+/* A chunk's payload as it is, numbered and CRC'd for this file. */
+int ctrace_writer_chunk(struct ctrace_writer *w, uint16_t type,
+			const void *payload, size_t len);
 /* Bytes written so far. */
 uint64_t ctrace_writer_bytes(const struct ctrace_writer *w);
 /* Frees @w; does not close the fd. */

@@ -102,6 +102,25 @@ int ctrace_writer_open(struct ctrace_writer **wp, int fd)
 	return 0;
 }
 
+int ctrace_writer_open_run(struct ctrace_writer **wp, int fd)
+{
+	struct ctrace_writer *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return -ENOMEM;
+	w->fd = fd;
+	*wp = w;
+	return 0;
+}
+
+int ctrace_writer_chunk(struct ctrace_writer *w, uint16_t type,
+			const void *payload, size_t len)
+{
+	if (len % 8)
+		return -EINVAL;
+	return put_chunk(w, type, payload, len, NULL, 0);
+}
+
 int ctrace_writer_meta(struct ctrace_writer *w, const char *text, size_t len)
 {
 	return put_chunk(w, CTRACE_CHUNK_META, text, len, NULL, 0);

@@ -73,6 +73,23 @@ enum ctrace_cmd {
 	CTRACE_CMD_NTF_STARTED = 7,
 	CTRACE_CMD_NTF_STOPPED = 8,
 	CTRACE_CMD_NTF_LOSING = 9,	/* events were lost since the last one */
+	/*
+	 * SESSION_RESTATE: request SESSION_ID of a running session; reply: an
+	 * ack.  The module writes a CLOCK record and a THREAD record (flags
+	 * SNAPSHOT | RESTATE) for every thread the session traces, with its
+	 * name and state, as at the start.  A flight recorder asks for this
+	 * at each generation, so that a window cut out of the stream names
+	 * every thread and knows its state from its start.
+	 */
+	CTRACE_CMD_SESSION_RESTATE = 10,
+	/*
+	 * SESSION_SNAPSHOT: request SESSION_ID; reply: an ack, or -ESRCH
+	 * when nobody listens to the events group.  The module sends
+	 * NTF_SNAPSHOT for the session: its flight recorder writes its window.
+	 */
+	CTRACE_CMD_SESSION_SNAPSHOT = 11,
+	/* Notification: SESSION_ID, SESSION_STATE, EVENTS_WRITTEN, LOST. */
+	CTRACE_CMD_NTF_SNAPSHOT = 12,
 
 	__CTRACE_CMD_MAX,
 };
@@ -417,7 +434,13 @@ struct ctrace_uset {
 	__u64 strings_pos;	/* bytes of the string table in use (writers) */
 	__u32 next_string_id;	/* the last ID handed out (writers); IDs >= 1 */
 	__u32 reserved0;
-	__u64 reserved[4];
+	/*
+	 * Writers add 1 (atomic) to ask the recorder for a flight-recorder
+	 * snapshot: ctrace_snapshot().  The recorder only compares it with
+	 * the value it saw last; the kernel never reads it.
+	 */
+	__u64 snapshot_req;
+	__u64 reserved[3];
 };
 
 #define CTRACE_USET_MAGIC	0x54455355	/* "USET" */
@@ -693,5 +716,7 @@ struct ctrace_krec_thread {
 
 #define CTRACE_THREAD_F_SNAPSHOT	0x0001	/* part of the start snapshot */
 #define CTRACE_THREAD_F_KTHREAD		0x0002	/* a kernel thread */
+/* With SNAPSHOT: restated mid-session (SESSION_RESTATE), not at the start */
+#define CTRACE_THREAD_F_RESTATE		0x0004
 
 #endif /* _UAPI_LINUX_CTRACE_H */
