@@ -17,6 +17,8 @@
  *   user.c     user events: per-user ring sets, writers' control pages,
  *              which session reads which ring set
  *   clock.c    which clock stamps events
+ *   latency.c  the latency trigger: a wait to run over a threshold,
+ *              reported to the flight recorder
  *
  * Locking: ctrace_lock (a mutex) serialises every control operation and
  * protects the session table and each session's state.  The probes never
@@ -191,6 +193,7 @@ unsigned long ctrace_user_base_pgoff(const struct ctrace_session *s);
 
 struct ctrace_session_params {
 	u32 buf_size;
+	u64 latency_ns;		/* the latency trigger, 0: none */
 	u32 watermark;		/* percent */
 	u64 events;
 	u32 flags;
@@ -234,6 +237,9 @@ struct ctrace_session {
 	wait_queue_head_t wq;		/* readers in poll() */
 	struct delayed_work tick;	/* clock snapshots, loss notices */
 	u64 lost_notified;
+
+	/* The latency trigger (latency.c), or NULL: immutable once set. */
+	struct ctrace_latency *lat;
 
 	/* User ring sets this session reads (user.c), by slot. */
 	struct ctrace_ringset *usets[CTRACE_USETS_MAX];
@@ -287,6 +293,15 @@ void ctrace_sched_snapshot(struct ctrace_session *s, u32 flags);
 int ctrace_genl_init(void);
 void ctrace_genl_exit(void);
 int ctrace_genl_notify(struct ctrace_session *s, u8 cmd);
+int ctrace_genl_notify_latency(struct ctrace_session *s, u32 tid, u64 ns);
+
+/* latency.c */
+struct ctrace_latency;
+int ctrace_lat_init(struct ctrace_session *s, u64 threshold_ns);
+void ctrace_lat_runnable(struct ctrace_session *s, u32 tid, u64 now);
+void ctrace_lat_running(struct ctrace_session *s, u32 tid, u64 now);
+void ctrace_lat_stop(struct ctrace_session *s);
+void ctrace_lat_free(struct ctrace_session *s);
 
 /* ------------------------------------------------------------- reader.c */
 

@@ -34,7 +34,12 @@ static struct netlink_range_validation ctrace_buf_size_range = {
 	.max = CTRACE_BUF_SIZE_MAX,
 };
 
-static const struct nla_policy ctrace_new_policy[CTRACE_A_WATERMARK + 1] = {
+static struct netlink_range_validation ctrace_latency_range = {
+	.min = NSEC_PER_USEC,
+	.max = 60 * NSEC_PER_SEC,
+};
+
+static const struct nla_policy ctrace_new_policy[CTRACE_A_LATENCY_TRIGGER + 1] = {
 	[CTRACE_A_CLOCK] = NLA_POLICY_MAX(NLA_U32, CTRACE_CLOCK_MAX),
 	[CTRACE_A_BUF_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32, &ctrace_buf_size_range),
 	[CTRACE_A_EVENTS] = NLA_POLICY_MASK(NLA_U64, CTRACE_EV_ALL),
@@ -44,6 +49,7 @@ static const struct nla_policy ctrace_new_policy[CTRACE_A_WATERMARK + 1] = {
 	[CTRACE_A_TARGET_CGROUP_FD] = { .type = NLA_U32 },
 	[CTRACE_A_TARGET_ALL] = { .type = NLA_FLAG },
 	[CTRACE_A_WATERMARK] = NLA_POLICY_RANGE(NLA_U32, 1, 100),
+	[CTRACE_A_LATENCY_TRIGGER] = NLA_POLICY_FULL_RANGE(NLA_U64, &ctrace_latency_range),
 };
 
 static const struct nla_policy ctrace_id_policy[CTRACE_A_SESSION_ID + 1] = {
@@ -235,6 +241,8 @@ static int ctrace_genl_session_new(struct sk_buff *skb, struct genl_info *info)
 		p.flags = nla_get_u32(a[CTRACE_A_SESSION_FLAGS]);
 	if (a[CTRACE_A_CLOCK])
 		p.clock = nla_get_u32(a[CTRACE_A_CLOCK]);
+	if (a[CTRACE_A_LATENCY_TRIGGER])
+		p.latency_ns = nla_get_u64(a[CTRACE_A_LATENCY_TRIGGER]);
 	if (!p.events) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a[CTRACE_A_EVENTS],
 				    "a session must record at least one event group");
@@ -428,10 +436,11 @@ static struct genl_family ctrace_genl_family __ro_after_init = {
 };
 
 /*
- * Tell listeners of the "events" group that @s started, stopped, lost or
- * is asked for a snapshot.  -ESRCH: nobody listens.
+ * Tell listeners of the "events" group that @s started, stopped, lost, is
+ * asked for a snapshot or saw a long wait (@tid waited @ns; @tid 0: none).
+ * -ESRCH: nobody listens.
  */
-int ctrace_genl_notify(struct ctrace_session *s, u8 cmd)
+static int ctrace_genl_notify_tid(struct ctrace_session *s, u8 cmd, u32 tid, u64 ns)
 {
 	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	void *hdr;
@@ -440,6 +449,8 @@ int ctrace_genl_notify(struct ctrace_session *s, u8 cmd)
 		return -ENOMEM;
 	hdr = genlmsg_put(msg, 0, 0, &ctrace_genl_family, 0, cmd);
 	if (!hdr ||
+	    (tid && (nla_put_u32(msg, CTRACE_A_TID, tid) ||
+		     nla_put_u64_64bit(msg, CTRACE_A_LATENCY, ns, CTRACE_A_PAD))) ||
 	    nla_put_u32(msg, CTRACE_A_SESSION_ID, s->id) ||
 	    nla_put_u32(msg, CTRACE_A_SESSION_STATE, READ_ONCE(s->state)) ||
 	    nla_put_u64_64bit(msg, CTRACE_A_EVENTS_WRITTEN,
@@ -452,6 +463,16 @@ int ctrace_genl_notify(struct ctrace_session *s, u8 cmd)
 	genlmsg_end(msg, hdr);
 	return genlmsg_multicast_netns(&ctrace_genl_family, s->owner_net, msg,
 				       0, 0, GFP_KERNEL);
+}
+
+int ctrace_genl_notify(struct ctrace_session *s, u8 cmd)
+{
+	return ctrace_genl_notify_tid(s, cmd, 0, 0);
+}
+
+int ctrace_genl_notify_latency(struct ctrace_session *s, u32 tid, u64 ns)
+{
+	return ctrace_genl_notify_tid(s, CTRACE_CMD_NTF_LATENCY, tid, ns);
 }
 
 static int ctrace_netlink_event(struct notifier_block *nb, unsigned long event,

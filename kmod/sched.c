@@ -127,6 +127,7 @@ static void ctrace_probe_switch(void *data, bool preempt,
 		bool tp, tn;
 		struct ctrace_ring *r;
 		u32 ptid, ntid;
+		u16 state;
 		u64 ts;
 
 		if (!(s->events & CTRACE_EV_SWITCH))
@@ -142,12 +143,18 @@ static void ctrace_probe_switch(void *data, bool preempt,
 			ctrace_name_lazily(s, r, prev, ptid);
 			ctrace_name_lazily(s, r, next, ntid);
 		}
+		state = ctrace_switch_state(preempt, prev_state, prev);
 		ts = ctrace_now(s);
+		if (unlikely(s->lat)) {
+			if (tp && (state & CTRACE_SWITCH_STATE_MASK) == CTRACE_STATE_RUNNABLE)
+				ctrace_lat_runnable(s, prev->pid, ts);
+			if (tn)
+				ctrace_lat_running(s, next->pid, ts);
+		}
 		e = ctrace_ring_reserve(r, sizeof(*e), &ts);
 		if (!e)
 			continue;
-		ctrace_krec_set(e, CTRACE_KREC_SWITCH, sizeof(*e),
-				ctrace_switch_state(preempt, prev_state, prev), ts);
+		ctrace_krec_set(e, CTRACE_KREC_SWITCH, sizeof(*e), state, ts);
 		e->prev_tid = ptid;
 		e->next_tid = ntid;
 		ctrace_ring_commit(r);
@@ -177,6 +184,8 @@ static __always_inline void ctrace_wakeup(struct task_struct *p, u16 flags_aux)
 			ctrace_name_lazily(s, r, current, waker);
 		}
 		ts = ctrace_now(s);
+		if (unlikely(s->lat))
+			ctrace_lat_runnable(s, p->pid, ts);
 		e = ctrace_ring_reserve(r, sizeof(*e), &ts);
 		if (!e)
 			continue;

@@ -109,6 +109,7 @@ static void ctrace_session_release(struct kref *ref)
 	vfree(s->meta);
 	vfree(s->cons);
 	ctrace_target_free(&s->target);
+	ctrace_lat_free(s);
 	atomic64_sub(s->bytes_charged, &ctrace_mem_bytes);
 	kfree(s);
 }
@@ -299,7 +300,9 @@ int ctrace_session_create(const struct ctrace_session_params *p,
 		err = ctrace_check_limits(bytes, privileged, s->owner_uid, extack);
 	if (err)
 		goto fail;
-	err = ctrace_session_alloc_rings(s, p->watermark);
+	err = ctrace_lat_init(s, p->latency_ns);
+	if (!err)
+		err = ctrace_session_alloc_rings(s, p->watermark);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "out of memory for the rings");
 		goto fail;
@@ -417,6 +420,7 @@ static void ctrace_session_stop_locked(struct ctrace_session *s)
 	else
 		synchronize_rcu();	/* no probe still writes for @s */
 	cancel_delayed_work_sync(&s->tick);
+	ctrace_lat_stop(s);
 	/* The rings have no writer left but this thread. */
 	ctrace_clock_snapshot(s, CTRACE_CLOCK_SNAP_STOP);
 	for (i = 0; i < s->nr_rings; i++) {

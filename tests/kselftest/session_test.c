@@ -156,7 +156,8 @@ TEST_F(ses, refuses_every_bad_attribute)
 	static const uint32_t u32_5000 = 5000, u32_1k = 1024, u32_huge = 1u << 29,
 		u32_0 = 0, u32_101 = 101, u32_7 = 7, u32_2 = 2, u32_1 = 1,
 		pid_0 = 0, pid_missing = 0x3ffffff0, bad_fd = 9999;
-	static const uint64_t u64_1m = 1 << 20, ev_unknown = 1ull << 40, ev_0 = 0;
+	static const uint64_t u64_1m = 1 << 20, ev_unknown = 1ull << 40, ev_0 = 0,
+		ns_999 = 999, ns_61s = 61000000000ull;
 	static uint32_t many_pids[CTRACE_MAX_TARGET_PIDS + 1];
 	static const uint8_t six[6];
 	int tmp_fd = open("/tmp", O_RDONLY | O_DIRECTORY);
@@ -188,6 +189,10 @@ TEST_F(ses, refuses_every_bad_attribute)
 		{ "session id as u8", CTRACE_CMD_SESSION_STOP, CTRACE_A_SESSION_ID, &u32_1, 1, false, -ERANGE, -EINVAL },
 		{ "buffer size on START", CTRACE_CMD_SESSION_START, CTRACE_A_BUF_SIZE, &u32_1k, 4, false, -EINVAL, 0 },
 		{ "no such session", CTRACE_CMD_SESSION_DESTROY, CTRACE_A_SESSION_ID, &pid_missing, 4, false, -ENOENT, 0 },
+		{ "latency trigger under 1 us", 0, CTRACE_A_LATENCY_TRIGGER, &ns_999, 8, false, -ERANGE, 0 },
+		{ "latency trigger over 60 s", 0, CTRACE_A_LATENCY_TRIGGER, &ns_61s, 8, false, -ERANGE, 0 },
+		{ "latency trigger as u32", 0, CTRACE_A_LATENCY_TRIGGER, &u32_1, 4, false, -EINVAL, -ERANGE },
+		{ "latency trigger on START", CTRACE_CMD_SESSION_START, CTRACE_A_LATENCY_TRIGGER, &u64_1m, 8, false, -EINVAL, 0 },
 		{ "no session to restate", CTRACE_CMD_SESSION_RESTATE, 0, NULL, 0, false, -EINVAL, 0 },
 		{ "restate: session id as u8", CTRACE_CMD_SESSION_RESTATE, CTRACE_A_SESSION_ID, &u32_1, 1, false, -ERANGE, -EINVAL },
 		{ "restate: no such session", CTRACE_CMD_SESSION_RESTATE, CTRACE_A_SESSION_ID, &pid_missing, 4, false, -ENOENT, 0 },

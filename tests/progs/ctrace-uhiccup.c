@@ -18,6 +18,11 @@
  *   usr1     SIGUSR1 to the parent (ctrace-dump runs the command)
  *   netlink  `$CTRACE_BUILD/bin/ctrace snapshot`
  *   fail     none: exit 3 at the end (the command failing is the trigger)
+ *   none     none (the slow region's length is the trigger)
+ *   latency  none, and the slow region is a wait for a CPU: the main
+ *            thread pins itself to CPU 0, where a SCHED_FIFO thread (after
+ *            1 ms asleep) spins for 200 ms while it sleeps 2 ms in "slow"
+ *            (the scheduling latency is the trigger; needs root)
  *   gaps     ctrace_snapshot() three times: now, 100 ms later, 1.2 s later
  *   storm    no slow region: 2 s of counters as fast as it can go, then
  *            ctrace_snapshot() (the memory bound)
@@ -25,6 +30,7 @@
  * Prints "slow <begin-ns> <end-ns>" (CLOCK_MONOTONIC) and the tids.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +95,46 @@ static void ticks(uint64_t ms)
 	}
 }
 
+static void *hog(void *arg)
+{
+	uint64_t end;
+
+	(void)arg;
+	ctrace_thread_name("hog");
+	/* Let the main thread fall asleep first: its wakeup must wait. */
+	sleep_ms(1);
+	end = now_ns() + 200000000ull;
+	while (now_ns() < end)
+		;
+	return NULL;
+}
+
+/* A real-time thread takes CPU 0 while we wait to run there. */
+static int starve(void)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+	pthread_attr_t a;
+	pthread_t t;
+	cpu_set_t cpu0;
+	int err;
+
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	if (sched_setaffinity(0, sizeof(cpu0), &cpu0))
+		return -1;
+	pthread_attr_init(&a);
+	pthread_attr_setinheritsched(&a, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&a, SCHED_FIFO);
+	pthread_attr_setschedparam(&a, &sp);
+	pthread_attr_setaffinity_np(&a, sizeof(cpu0), &cpu0);
+	err = pthread_create(&t, &a, hog, NULL);
+	pthread_attr_destroy(&a);
+	if (err)
+		return -1;
+	pthread_detach(t);
+	return 0;
+}
+
 static void storm(void)
 {
 	uint64_t end = now_ns() + 2000000000ull, n = 0;
@@ -119,9 +165,13 @@ int main(int argc, char **argv)
 	__atomic_store_n(&nap_now, 1, __ATOMIC_RELEASE);
 	ticks(300);
 	ctrace_log(0, "hiccup", "about to be slow");
+	if (!strcmp(how, "latency") && starve()) {
+		fprintf(stderr, "cannot start a SCHED_FIFO thread on CPU 0\n");
+		return 1;
+	}
 	b = now_ns();
 	r = ctrace_region_begin("slow");
-	sleep_ms(150);
+	sleep_ms(!strcmp(how, "latency") ? 2 : 150);
 	ctrace_region_end(r);
 	e = now_ns();
 	printf("slow %llu %llu\n", (unsigned long long)b, (unsigned long long)e);

@@ -301,6 +301,10 @@ static int on_notification(struct nl_msg *msg, void *arg)
 		st->n->events_written = nla_get_u64(tb[CTRACE_A_EVENTS_WRITTEN]);
 	if (tb[CTRACE_A_LOST])
 		st->n->lost = nla_get_u64(tb[CTRACE_A_LOST]);
+	if (tb[CTRACE_A_TID])
+		st->n->tid = nla_get_u32(tb[CTRACE_A_TID]);
+	if (tb[CTRACE_A_LATENCY])
+		st->n->latency_ns = nla_get_u64(tb[CTRACE_A_LATENCY]);
 	st->got = 1;
 	return NL_STOP;
 }

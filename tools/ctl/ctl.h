@@ -59,6 +59,7 @@ struct ctrace_session_opts {
 	uint32_t flags;			/* CTRACE_SF_* */
 	int clock;			/* enum ctrace_clock, or -1: AUTO */
 	uint32_t watermark;		/* percent, 0: default */
+	uint64_t latency_trigger_ns;	/* NTF_LATENCY over this; 0: none */
 };
 
 struct ctrace_ring_stat {
@@ -94,6 +95,8 @@ struct ctrace_notification {
 	uint8_t cmd;			/* CTRACE_CMD_NTF_* */
 	uint32_t session_id, state;
 	uint64_t events_written, lost;
+	uint32_t tid;			/* NTF_LATENCY: who waited */
+	uint64_t latency_ns;		/* ...this long */
 };
 
 /* Join the "events" multicast group on this socket. */

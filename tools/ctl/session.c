@@ -120,6 +120,8 @@ int ctrace_ctl_session_new(struct ctrace_ctl *ctl,
 		err = nla_put_u32(msg, CTRACE_A_CLOCK, o->clock);
 	if (!err && o->watermark)
 		err = nla_put_u32(msg, CTRACE_A_WATERMARK, o->watermark);
+	if (!err && o->latency_trigger_ns)
+		err = nla_put_u64(msg, CTRACE_A_LATENCY_TRIGGER, o->latency_trigger_ns);
 	if (err) {
 		nlmsg_free(msg);
 		msg = NULL;

@@ -102,7 +102,12 @@ static int usage(FILE *f)
 		"      --flight WINDOW      a time (10s, 500ms, 2min) or a size (256M)\n"
 		"      --flight-max SIZE    memory bound of a time window (default 256M)\n"
 		"      --flight-count N     stop after N snapshots\n"
-		"      --flight-gap SECONDS at least this long between snapshots (default 1)\n");
+		"      --flight-gap SECONDS at least this long between snapshots (default 1)\n"
+		"      --trigger-region NAME:TIME  also when a region NAME lasts longer than\n"
+		"                           TIME (as 100ms)\n"
+		"      --trigger-latency TIME  also when a traced thread waits longer than\n"
+		"                           TIME to run after a wakeup or a preemption\n"
+		"                           (the module detects it)\n");
 	return f == stderr ? 2 : 0;
 }
 
@@ -122,9 +127,8 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* A flight window: a time (ns, us, ms, s, min; a bare number is seconds)
- * or a size (k, M, G). */
-static int parse_window(const char *s, struct flight_opts *f)
+/* A time: ns, us, ms, s, min; a bare number is seconds.  0 or -1. */
+static int parse_time(const char *s, uint64_t *ns)
 {
 	static const struct { const char *unit; double ns; } units[] = {
 		{ "", 1e9 }, { "s", 1e9 }, { "ms", 1e6 }, { "us", 1e3 },
@@ -136,12 +140,31 @@ static int parse_window(const char *s, struct flight_opts *f)
 	if (end == s || v <= 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].unit)) {
-			if (v * units[i].ns < 1e6 || v * units[i].ns > 86400e9)
-				return -1;	/* 1 ms to a day */
-			f->window_ns = (uint64_t)(v * units[i].ns);
+		if (!strcmp(end, units[i].unit) && v * units[i].ns <= 86400e9) {
+			*ns = (uint64_t)(v * units[i].ns);
 			return 0;
 		}
+	return -1;
+}
+
+/* --trigger-region NAME:TIME */
+static int parse_region_trigger(char *s, struct flight_opts *f)
+{
+	char *colon = strrchr(s, ':');
+
+	if (!colon || colon == s)
+		return -1;
+	*colon = '\0';
+	f->region = s;
+	return parse_time(colon + 1, &f->region_ns);
+}
+
+/* A flight window (ns, us, ms, s, min; a bare number is seconds)
+ * or a size (k, M, G). */
+static int parse_window(const char *s, struct flight_opts *f)
+{
+	if (!parse_time(s, &f->window_ns))
+		return f->window_ns < 1000000 ? -1 : 0;	/* from 1 ms */
 	if (parse_size(s, &f->max_bytes) || f->max_bytes < (1u << 20))
 		return -1;
 	return 0;
@@ -192,7 +215,7 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 {
 	enum { OPT_CLOCK = 256, OPT_NO_INHERIT, OPT_PRINT, OPT_USER_ONLY,
 	       OPT_USER_LOCKED, OPT_FLIGHT, OPT_FLIGHT_MAX, OPT_FLIGHT_COUNT,
-	       OPT_FLIGHT_GAP };
+	       OPT_FLIGHT_GAP, OPT_TRIGGER_REGION, OPT_TRIGGER_LATENCY };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -212,6 +235,8 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 		{ "flight-max", required_argument, NULL, OPT_FLIGHT_MAX },
 		{ "flight-count", required_argument, NULL, OPT_FLIGHT_COUNT },
 		{ "flight-gap", required_argument, NULL, OPT_FLIGHT_GAP },
+		{ "trigger-region", required_argument, NULL, OPT_TRIGGER_REGION },
+		{ "trigger-latency", required_argument, NULL, OPT_TRIGGER_LATENCY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -331,6 +356,20 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 				return 2;
 			}
 			break;
+		case OPT_TRIGGER_REGION:
+			if (parse_region_trigger(optarg, &d->r.fopts)) {
+				fprintf(stderr, "ctrace-dump: bad --trigger-region (NAME:TIME, as slow:100ms)\n");
+				return 2;
+			}
+			break;
+		case OPT_TRIGGER_LATENCY:
+			if (parse_time(optarg, &d->r.opts.latency_trigger_ns) ||
+			    d->r.opts.latency_trigger_ns < 1000 ||
+			    d->r.opts.latency_trigger_ns > 60000000000ull) {
+				fprintf(stderr, "ctrace-dump: bad --trigger-latency '%s' (1us to 60s, as 20ms)\n", optarg);
+				return 2;
+			}
+			break;
 		case 'q':
 			d->quiet = true;
 			break;
@@ -343,8 +382,9 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 	}
 	if (*print)
 		return 0;
-	if (!d->r.fopts.on && (d->flight_max || d->r.fopts.count || d->flight_gap >= 0)) {
-		fprintf(stderr, "ctrace-dump: --flight-max, --flight-count and --flight-gap go with --flight\n");
+	if (!d->r.fopts.on && (d->flight_max || d->r.fopts.count || d->flight_gap >= 0 ||
+			       d->r.fopts.region || d->r.opts.latency_trigger_ns)) {
+		fprintf(stderr, "ctrace-dump: --flight-max, --flight-count, --flight-gap and the --trigger-* options go with --flight\n");
 		return 2;
 	}
 	if (d->r.fopts.on) {
@@ -396,6 +436,10 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 	if (d->r.user_only && (!d->command || d->r.opts.nr_pids || d->r.cgroup ||
 			     d->r.opts.target != CTRACE_TARGET_PIDS)) {
 		fprintf(stderr, "ctrace-dump: --user-only records a command: ctrace-dump --user-only -- command\n");
+		return 2;
+	}
+	if (d->r.user_only && d->r.opts.latency_trigger_ns) {
+		fprintf(stderr, "ctrace-dump: --trigger-latency needs the module (ctrace.ko): it sees the scheduler\n");
 		return 2;
 	}
 	return 0;

@@ -53,7 +53,8 @@ struct flight {
 	int keep_fd;
 	struct ctrace_writer *keep;
 	struct ctrace_ctl *ntf;		/* the events group: NTF_SNAPSHOT */
-	const char *pending;		/* a trigger fired: why */
+	const char *pending;		/* a trigger fired: why (in why[]) */
+	char why[192];
 	uint64_t last_snap_ns;
 	uint32_t snapshots, suppressed;
 	uint64_t cut;			/* generations dropped for memory */
@@ -202,8 +203,12 @@ int flight_ntf_fd(const struct recorder *d)
 
 void recorder_trigger(struct recorder *d, const char *why)
 {
-	if (d->flight && !d->flight->pending)
-		d->flight->pending = why;
+	struct flight *f = d->flight;
+
+	if (f && !f->pending) {
+		snprintf(f->why, sizeof(f->why), "%s", why);
+		f->pending = f->why;
+	}
 }
 
 uint32_t recorder_snapshots(const struct recorder *d)
@@ -216,14 +221,23 @@ bool recorder_flight_done(const struct recorder *d)
 	return d->flight && d->fopts.count && d->flight->snapshots >= d->fopts.count;
 }
 
-/* NTF_SNAPSHOT for our session: ctrace snapshot. */
+/* For our session: NTF_SNAPSHOT (ctrace snapshot), NTF_LATENCY. */
 static void read_notifications(struct recorder *d)
 {
 	struct ctrace_notification n;
+	char why[160];
 
-	while (ctrace_ctl_recv_notification(d->flight->ntf, 0, &n) > 0)
-		if (n.cmd == CTRACE_CMD_NTF_SNAPSHOT && n.session_id == d->session_id)
+	while (ctrace_ctl_recv_notification(d->flight->ntf, 0, &n) > 0) {
+		if (n.session_id != d->session_id)
+			continue;
+		if (n.cmd == CTRACE_CMD_NTF_SNAPSHOT) {
 			recorder_trigger(d, "ctrace snapshot");
+		} else if (n.cmd == CTRACE_CMD_NTF_LATENCY) {
+			snprintf(why, sizeof(why), "scheduling latency over %.3f ms (thread %u waited %.3f ms)",
+				 d->opts.latency_trigger_ns / 1e6, n.tid, n.latency_ns / 1e6);
+			recorder_trigger(d, why);
+		}
+	}
 }
 
 /* ---------------------------------------------------------- the snapshot */

@@ -464,6 +464,7 @@ void recorder_forget(struct recorder *d)
 void recorder_free(struct recorder *d)
 {
 	flight_free(d);		/* d->w was its generation's */
+	trigger_free(d);
 	if (d->out_fd >= 0 && fsync(d->out_fd) < 0 && errno != EINVAL && !d->error)
 		d->error = "cannot sync the trace file";
 	ctrace_writer_free(d->w);

@@ -41,6 +41,7 @@ struct ring_state {
 
 struct user_sets;
 struct flight;
+struct region_watch;
 
 /* The flight recorder (flight.c): keep the last window, write it on a
  * trigger.  Either a time (window_ns) or a size (max_bytes alone). */
@@ -50,6 +51,8 @@ struct flight_opts {
 	uint64_t max_bytes;		/* memory bound (0: the default) */
 	uint64_t gap_ns;		/* minimum time between snapshots */
 	uint32_t count;			/* stop after this many; 0: never */
+	const char *region;		/* trigger: a region of this name... */
+	uint64_t region_ns;		/* ...longer than this */
 };
 
 struct recorder {
@@ -83,6 +86,7 @@ struct recorder {
 	uint32_t clock;			/* enum ctrace_clock of the session */
 	struct user_sets *user;
 	struct flight *flight;
+	struct region_watch *watch;
 };
 
 /* Defaults: output "ctrace.trace", session options as ctrace-dump's. */
@@ -127,6 +131,12 @@ int flight_ntf_fd(const struct recorder *d);
 void flight_free(struct recorder *d);
 /* Where USET and STRINGS chunks go: every snapshot needs them all. */
 struct ctrace_writer *recorder_keep_writer(struct recorder *d);
+
+/* trigger.c: NAME longer than T in these sanitised user records of
+ * ring set @set, where @name_id is NAME's string ID. */
+void trigger_regions(struct recorder *d, uint32_t set, uint16_t name_id,
+		     const uint8_t *recs, size_t len);
+void trigger_free(struct recorder *d);
 
 /* user.c: 0 or -errno, with d->error set. */
 int user_setup_memfd(struct recorder *d);

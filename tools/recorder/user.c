@@ -63,6 +63,8 @@ struct uset_view {
 	size_t strlen, strcap;
 	uint32_t strcount;
 	uint64_t snapshot_req;		/* the header's, as last seen */
+	const char *trig_name;		/* the region trigger's NAME... */
+	uint32_t trig_id;		/* ...and its string ID here, once seen */
 };
 
 struct user_sets {
@@ -147,6 +149,7 @@ static int view_add(struct recorder *d, uint8_t *base, uint64_t map_size,
 		rs->san.lost_total = rs->lost_base;
 		rs->san.last_ts = u->start_ts;
 	}
+	v->trig_name = d->fopts.on ? d->fopts.region : NULL;
 	/* Requests made before we came are not ours to answer. */
 	v->snapshot_req = ctrace_load_relaxed(&((struct ctrace_uset *)base)->snapshot_req);
 	uc = (struct ctrace_uset_chunk){
@@ -222,6 +225,9 @@ static int collect_string(uint32_t id, const char *s, uint16_t len, void *arg)
 		v->strbuf = p;
 		v->strcap = cap;
 	}
+	if (v->trig_name && !v->trig_id && strlen(v->trig_name) == len &&
+	    !memcmp(v->trig_name, s, len))
+		v->trig_id = id;
 	memcpy(v->strbuf + v->strlen, &e, sizeof(e));
 	memcpy(v->strbuf + v->strlen + sizeof(e), s, len);
 	memset(v->strbuf + v->strlen + sizeof(e) + len, 0, size - sizeof(e) - len);
@@ -354,6 +360,8 @@ static int drain_view(struct recorder *d, struct uset_view *v)
 			c = prod[i];
 		}
 		rs->started = true;
+		if (n && v->trig_id)
+			trigger_regions(d, v->index, v->trig_id, v->out, n);
 		if (n)
 			err = write_chunk(d, v, i, rs->cons, n, &before);
 		rs->cons = c;

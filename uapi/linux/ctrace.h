@@ -90,6 +90,13 @@ enum ctrace_cmd {
 	CTRACE_CMD_SESSION_SNAPSHOT = 11,
 	/* Notification: SESSION_ID, SESSION_STATE, EVENTS_WRITTEN, LOST. */
 	CTRACE_CMD_NTF_SNAPSHOT = 12,
+	/*
+	 * Notification: a thread the session traces waited longer than its
+	 * LATENCY_TRIGGER to run (wakeup or preemption to switch-in).  As
+	 * NTF_STARTED, and TID, LATENCY.  At most one is on its way at a
+	 * time: waits over the threshold meanwhile are not reported.
+	 */
+	CTRACE_CMD_NTF_LATENCY = 13,
 
 	__CTRACE_CMD_MAX,
 };
@@ -131,6 +138,10 @@ enum ctrace_attr {
 	 * destroyed but are still mapped by their reader
 	 */
 	CTRACE_A_MEM_BYTES = 26,
+	/* u64 ns, 1 us to 60 s: SESSION_NEW's latency trigger (NTF_LATENCY) */
+	CTRACE_A_LATENCY_TRIGGER = 27,
+	CTRACE_A_TID = 28,		/* u32 */
+	CTRACE_A_LATENCY = 29,		/* u64 ns */
 
 	__CTRACE_A_MAX,
 };
