@@ -26,7 +26,7 @@ NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0 2> /dev/null)
 NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0 2> /dev/null)
 WARNINGS := -Wall -Wextra -Werror
 READ_INCLUDES := -I$(TOP)/tools/tracefile -I$(TOP)/tools/model \
-	-I$(TOP)/tools/analysis -I$(TOP)/tools/export -I$(TOP)/tools/view
+	-I$(TOP)/tools/analysis -I$(TOP)/tools/export -I$(TOP)/tools/view -I$(O)/gen
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -I$(TOP)/uapi \
 	-I$(TOP)/tools/ctl $(READ_INCLUDES) -I$(TOP)/tools/include \
 	-I$(TOP)/tools/recorder
@@ -144,6 +144,13 @@ install: libctrace
 	install -m 644 $(O)/lib/libctrace.a $(DESTDIR)$(PREFIX)/lib/
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@INCLUDEDIR@|$(PREFIX)/include|; s|@LIBDIR@|$(PREFIX)/lib|' \
 		tools/lib/ctrace.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ctrace.pc
+
+# System call names from the kernel headers' own table, at build time.
+SYSCALL_NAMES := $(O)/gen/syscall_names.h
+$(SYSCALL_NAMES): tools/build/gen-syscalls.sh
+	@mkdir -p $(@D)
+	$(TOP)/tools/build/gen-syscalls.sh $@
+$(foreach k,user san pic,$(O)/obj/$(k)/tools/tracefile/syscall.o): $(SYSCALL_NAMES)
 
 $(O)/obj/user/%.o: %.c
 	@mkdir -p $(@D)
@@ -288,7 +295,7 @@ $(O)/tests/view/mktrace: tests/view/mktrace.c $(O)/lib/libtracefile.a $(wildcard
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -I$(TOP)/tests/unit -o $@ $< $(O)/lib/libtracefile.a
 
-$(O)/tests/fuzz/%: tests/fuzz/%.c $(READ_SRCS) $(wildcard tools/*/*.h tests/unit/*.h)
+$(O)/tests/fuzz/%: tests/fuzz/%.c $(READ_SRCS) $(wildcard tools/*/*.h tests/unit/*.h) $(SYSCALL_NAMES)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(READ_SRCS)
 
@@ -344,7 +351,12 @@ $(O)/bench/readfile-bench-go: tests/bench/readfile-bench.go
 	@mkdir -p $(@D)/gocache
 	cd $(@D) && GOCACHE=$(@D)/gocache HOME=$(@D) go build -o $@ $(TOP)/$<
 
-BENCH_BINS := $(O)/tests/bench/pingpong $(O)/tests/bench/hold-session \
+# What a traced system call costs (tests/bench/syscall.sh).
+$(O)/bench/syscall-bench: tests/bench/syscall-bench.c
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+BENCH_BINS := $(O)/tests/bench/pingpong $(O)/tests/bench/hold-session $(O)/bench/syscall-bench \
 	$(O)/bench/user-bench $(O)/bench/user-bench-lttng $(O)/bench/user-bench-go \
 	$(O)/bench/readfile-bench $(O)/bench/readfile-bench-go
 

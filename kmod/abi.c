@@ -64,6 +64,9 @@ void __init ctrace_abi_check(void)
 	BUILD_BUG_ON(sizeof(struct ctrace_krec_migrate) != 16);
 	BUILD_BUG_ON(sizeof(struct ctrace_krec_thread) != 40);
 	BUILD_BUG_ON(offsetof(struct ctrace_krec_thread, comm) != 24);
+	BUILD_BUG_ON(sizeof(struct ctrace_krec_syscall_enter) != 16);
+	BUILD_BUG_ON(sizeof(struct ctrace_krec_syscall_exit) != 24);
+	BUILD_BUG_ON(offsetof(struct ctrace_krec_syscall_exit, ret) != 16);
 	/* The size field counts 8-byte units in a u8. */
 	BUILD_BUG_ON(sizeof(struct ctrace_krec_exec) + CTRACE_EXEC_FILENAME_MAX >
 		     255 * 8);

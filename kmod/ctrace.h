@@ -12,7 +12,9 @@
  *   target.c   which threads a session traces, and which it may name
  *   ring.c     per-CPU rings: memory, mapping layout, reader wakeup
  *   ring.h     the write path (inline: it runs in scheduler tracepoints)
- *   sched.c    the tracepoint probes
+ *   probe.h    what the probes share: running sessions, who is traced
+ *   sched.c    the scheduler's tracepoint probes
+ *   syscall.c  the syscall probes, attached only for sessions that ask
  *   reader.c   /dev/ctrace: attach, mmap, poll; register for user events
  *   user.c     user events: per-user ring sets, writers' control pages,
  *              which session reads which ring set
@@ -286,6 +288,9 @@ void ctrace_session_fill_meta(struct ctrace_session *s);
 int ctrace_sched_init(void);
 int ctrace_sched_activate(struct netlink_ext_ack *extack);
 void ctrace_sched_deactivate(void);
+int ctrace_syscall_init(void);
+int ctrace_syscall_activate(struct ctrace_session *s, struct netlink_ext_ack *extack);
+void ctrace_syscall_deactivate(struct ctrace_session *s);
 void ctrace_sched_snapshot(struct ctrace_session *s, u32 flags);
 
 /* ------------------------------------------------------------- genl.c */

@@ -63,6 +63,8 @@ static int __init ctrace_init(void)
 
 	ctrace_abi_check();
 	err = ctrace_sched_init();
+	if (!err)
+		err = ctrace_syscall_init();
 	if (err)
 		return err;
 	err = ctrace_genl_init();

@@ -396,6 +396,12 @@ int ctrace_session_start(struct ctrace_session *s, struct netlink_ext_ack *extac
 	err = ctrace_sched_activate(extack);
 	if (err)
 		goto out;
+	err = ctrace_syscall_activate(s, extack);
+	if (err) {
+		if (list_empty(&ctrace_active))
+			ctrace_sched_deactivate();
+		goto out;
+	}
 	ctrace_clock_snapshot(s, CTRACE_CLOCK_SNAP_START);
 	list_add_rcu(&s->active, &ctrace_active);
 	WRITE_ONCE(s->state, CTRACE_SESSION_RUNNING);
@@ -415,6 +421,7 @@ static void ctrace_session_stop_locked(struct ctrace_session *s)
 
 	ctrace_user_session_stop(s);
 	list_del_rcu(&s->active);
+	ctrace_syscall_deactivate(s);
 	if (list_empty(&ctrace_active))
 		ctrace_sched_deactivate();
 	else

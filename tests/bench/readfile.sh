@@ -16,11 +16,12 @@
 #                    scheduler's events for the program
 #   ctrace-sched-user  ctrace-dump (all groups): scheduler and the
 #                    regions' user events
+#   ctrace-sched-syscall  scheduler events and syscalls (-e ...,syscall)
+#   ctrace-all-syscall  scheduler, user events and syscalls
 #   ctrace-self      CTRACE_TRACE=FILE: the program records itself
 #                    (ctrace_start(): scheduler and user events)
 #   go-none, go-trace  Go 1.19's os.ReadFile loop, without and with
 #                    runtime/trace (what go test -trace does)
-# ctrace's syscall events are not built yet: no state for them.
 #
 # Prints "RESULT readfile-<state> 2 <ns per ReadFile>" per run and
 # "READFILE <state> <median ns> <+% over its baseline>" (baseline: none
@@ -61,6 +62,10 @@ for r in $(seq "$rounds"); do
 			"$rb" ctrace-sched 2 "$reads" "$tmp/small" regions
 		run ctrace-sched-user "$dump" -q -o "$tmp/t.trace" -- \
 			"$rb" ctrace-sched-user 2 "$reads" "$tmp/small" regions
+		run ctrace-sched-syscall "$dump" -q -e switch,wakeup,task,migrate,syscall -o "$tmp/t.trace" -- \
+			"$rb" ctrace-sched-syscall 2 "$reads" "$tmp/small" regions
+		run ctrace-all-syscall "$dump" -q -e all,syscall -o "$tmp/t.trace" -- \
+			"$rb" ctrace-all-syscall 2 "$reads" "$tmp/small" regions
 		run ctrace-self env CTRACE_TRACE="$tmp/t.trace" \
 			"$rb" ctrace-self 2 "$reads" "$tmp/small" regions
 	fi
@@ -72,7 +77,7 @@ done
 awk '
 { state = $2; sub(/^readfile-/, "", state); v[state] = v[state] " " $4 }
 END {
-	n = split("none regions-off ctrace-sched ctrace-sched-user ctrace-self go-none go-trace", order, " ")
+	n = split("none regions-off ctrace-sched ctrace-sched-user ctrace-sched-syscall ctrace-all-syscall ctrace-self go-none go-trace", order, " ")
 	for (i = 1; i <= n; i++) {
 		s = order[i]
 		if (!(s in v)) continue

@@ -4,7 +4,7 @@
 #
 #   tests/bench/run.sh [-k "KERNELS"] [-r ROUNDS] [-n REPEATS] [--no-wall]
 #                      [--user-only | --no-user] [--read-only | --no-read]
-#                      [--readfile-only]
+#                      [--readfile-only] [--syscall-only]
 #
 # 1. Instruction counts: QEMU with -icount shift=0,sleep=off and -smp 1,
 #    where the guest clock advances one ns per executed instruction, so
@@ -23,7 +23,11 @@
 #    under ctrace (scheduler events; with user events; the program
 #    recording itself) and Go 1.19's os.ReadFile without and with
 #    runtime/trace, in one -icount -smp 1 boot of the newest kernel.
-# 6. The reading side, natively on synthetic traces: validate, report,
+# 6. What a traced system call costs (tests/bench/syscall.sh): getppid()
+#    untraced, under ctrace (-e syscall; -e all,syscall), ftrace's
+#    raw_syscalls and syscalls events, perf record and perf trace, in one
+#    -icount -smp 1 boot per kernel.
+# 7. The reading side, natively on synthetic traces: validate, report,
 #    the exporters (read-bench.sh, export-bench.sh) beside perf script
 #    and trace-cmd report, and ctrace view's page in headless Chromium
 #    (view-bench.sh).
@@ -41,18 +45,20 @@ kernel_part=1
 user_part=1
 read_part=1
 readfile_part=1
+syscall_part=1
 while [ $# -gt 0 ]; do
 	case $1 in
-	--user-only) kernel_part=0; read_part=0; readfile_part=0; shift ;;
-	--read-only) kernel_part=0; user_part=0; readfile_part=0; shift ;;
-	--readfile-only) kernel_part=0; user_part=0; read_part=0; shift ;;
+	--user-only) kernel_part=0; read_part=0; readfile_part=0; syscall_part=0; shift ;;
+	--read-only) kernel_part=0; user_part=0; readfile_part=0; syscall_part=0; shift ;;
+	--readfile-only) kernel_part=0; user_part=0; read_part=0; syscall_part=0; shift ;;
+	--syscall-only) kernel_part=0; user_part=0; read_part=0; readfile_part=0; shift ;;
 	--no-read) read_part=0; shift ;;
 	--no-user) user_part=0; shift ;;
 	-k) kernels=$2; shift 2 ;;
 	-r) rounds=$2; shift 2 ;;
 	-n) repeats=$2; shift 2 ;;
 	--no-wall) wall=0; shift ;;
-	*) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+	*) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 done
 out=$O/bench
@@ -88,6 +94,15 @@ if [ $readfile_part = 1 ]; then
 	guest "$out/readfile.sh" "$here/readfile.sh" 3 5000
 	"$top/tests/vm/run-vm" -k "$krel" -s 1 --icount -t 3600 -- bash "$out/readfile.sh" 2>&1 |
 		tr -d '\r' | grep -E '^READFILE' | sed "s/^READFILE/READFILE $krel/" | tee -a "$results"
+fi
+if [ $syscall_part = 1 ]; then
+	for k in $kernels; do
+		krel=$("$top/tools/build/kernels.sh" --resolve "$k")
+		echo "== syscalls: $krel, instruction counts (-icount, -smp 1)"
+		guest "$out/syscall.sh" "$here/syscall.sh" 3 20000
+		"$top/tests/vm/run-vm" -k "$krel" -s 1 --icount -t 3600 -- bash "$out/syscall.sh" 2>&1 |
+			tr -d '\r' | grep -E '^SYSCALL' | sed "s/^SYSCALL/SYSCALL $krel/" | tee -a "$results"
+	done
 fi
 [ $kernel_part = 1 ] || kernels=
 

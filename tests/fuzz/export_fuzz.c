@@ -82,7 +82,7 @@ static void exercise(unsigned char *const *files, const size_t *lens, size_t n)
 /* ------------------------------------------------------------ programs */
 
 #define CPUS 4
-#define OPS 22
+#define OPS 23
 
 struct prog {
 	const uint8_t *p, *end;
@@ -218,6 +218,13 @@ static void op(struct tb *b, struct prog *g, uint8_t code)
 	case 21:
 		tb_migrate(b, c, ts, a, c, x % CPUS);
 		break;
+	case 22:
+		/* System calls, of numbers known, unknown and ia32. */
+		if (x & 1)
+			tb_sys_enter(b, c, ts, a, (uint16_t)(x * 37) | (x & 0x80 ? CTRACE_SYSCALL_F_COMPAT : 0));
+		else
+			tb_sys_exit(b, c, ts, a, (uint16_t)(x * 37), x & 2 ? -(int64_t)(x >> 2) : x);
+		break;
 	}
 }
 
@@ -228,6 +235,7 @@ static const char *const metas[] = {
 	"clock=mono\nuser_only=1\nevents=0x10\n",
 	"clock=tsc\ntsc_khz=3000000\ntarget=all\nkernel=6.12.1\n",
 	"clock=mono\nstart_realtime_ns=1700000000000000000\n",
+	"clock=mono\ntarget=all\nflight=1\nevents=0x2f\n",
 };
 
 /* The file a program makes; @host shifts its clock (a second machine). */

@@ -68,6 +68,8 @@ echo "== regions"
 "$ctrace" record -q -o "$out/regions.trace" -- "$up" regions 10 5 "$out/regions.info"
 echo "== lossy"
 "$dump" -q -b 4096 -e switch -o "$out/lossy.trace" -- "$wl" storm 0.5 4
+echo "== syscalls"
+"$dump" -q -e all,syscall -o "$out/syscalls.trace" -- "$wl" syscalls 50 "$out/syscalls.info"
 echo "== pipeline"
 "$ctrace" record -q -o "$out/pipeline.trace" -- "$O/examples/pipeline" 20 > "$out/pipeline.info"
 uname -r > "$out/kernel"

@@ -118,6 +118,24 @@ static uint64_t out_u64(const char *out, const char *key, int nth)
 	return nth ? b : a;
 }
 
+/*
+ * How long from the condition (the program's "condition_at", right after
+ * its slow region) to the snapshot on disk (its file's time: written,
+ * synced, renamed).  Said, not asserted: timings are not tests.
+ */
+static void log_latency(struct __test_metadata *_metadata, const char *out,
+			const char *path)
+{
+	uint64_t at = out_u64(out, "condition_at", 0), file;
+	struct stat st;
+
+	if (!at || stat(path, &st))
+		return;
+	file = (uint64_t)st.st_mtim.tv_sec * 1000000000ull + st.st_mtim.tv_nsec;
+	TH_LOG("trigger latency, the condition to the snapshot on disk: %.1f ms",
+	       file > at ? (file - at) / 1e6 : 0.0);
+}
+
 /* What every snapshot of the hiccup holds; @why is its trigger. */
 static void check_hiccup(struct __test_metadata *_metadata, FIXTURE_DATA(flight) *self,
 			 bool module, int n, const char *why, uint64_t before_ns)
@@ -131,6 +149,7 @@ static void check_hiccup(struct __test_metadata *_metadata, FIXTURE_DATA(flight)
 	double span;
 
 	snap_name(self->base, n, path, sizeof(path));
+	log_latency(_metadata, self->out, path);
 	t = kt_open(path);
 	ASSERT_NE(NULL, t) TH_LOG("%s", self->out);
 	ASSERT_NE(NULL, ctrace_trace_meta(t, "flight"));
@@ -187,9 +206,12 @@ static void check_hiccup(struct __test_metadata *_metadata, FIXTURE_DATA(flight)
 		       dozer->state_ns[CTRACE_STATE_RUNNING] / 1e6,
 		       dozer->state_ns[CTRACE_STATE_SLEEPING] / 1e6,
 		       dozer->state_ns[CTRACE_STATE_UNKNOWN] / 1e6);
-		/* It runs only to die, when the process exits (in a window
-		 * that holds the exit: the command failing). */
-		EXPECT_GT(5000000ull, dozer->state_ns[CTRACE_STATE_RUNNING]);
+		/* It runs only to die, when the process exits: a window that
+		 * holds the exit (the command failing) may show it running
+		 * then, for as long as tearing the process down takes (tens
+		 * of ms under TCG); any other never. */
+		if (!strstr(why, "failed"))
+			EXPECT_EQ(0, dozer->state_ns[CTRACE_STATE_RUNNING]);
 		EXPECT_LT(900000000ull, dozer->state_ns[CTRACE_STATE_SLEEPING]);
 		EXPECT_GT(200000000ull, dozer->state_ns[CTRACE_STATE_UNKNOWN]);
 		EXPECT_LT(140000000ull, slow->state_ns[CTRACE_STATE_SLEEPING]);
@@ -289,6 +311,7 @@ TEST_F(flight, a_scheduling_latency_over)
 	EXPECT_NE(NULL, strstr(self->out, "flight recorder: 1 snapshots")) TH_LOG("%s", self->out);
 	main_tid = out_u64(self->out, "main", 0);
 	snap_name(self->base, 1, path, sizeof(path));
+	log_latency(_metadata, self->out, path);
 	t = kt_open(path);
 	ASSERT_NE(NULL, t) TH_LOG("%s", self->out);
 	EXPECT_EQ(0, kt_validate(t));

@@ -27,7 +27,8 @@
  *   storm    no slow region: 2 s of counters as fast as it can go, then
  *            ctrace_snapshot() (the memory bound)
  *
- * Prints "slow <begin-ns> <end-ns>" (CLOCK_MONOTONIC) and the tids.
+ * Prints "slow <begin-ns> <end-ns>" (CLOCK_MONOTONIC), "condition_at <ns>"
+ * (CLOCK_REALTIME, right after the slow region) and the tids.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -175,6 +176,15 @@ int main(int argc, char **argv)
 	ctrace_region_end(r);
 	e = now_ns();
 	printf("slow %llu %llu\n", (unsigned long long)b, (unsigned long long)e);
+	/* The condition a trigger reports, in wall time: the snapshot's
+	 * file time minus this is the trigger's latency (the test says it). */
+	{
+		struct timespec rt;
+
+		clock_gettime(CLOCK_REALTIME, &rt);
+		printf("condition_at %llu\n",
+		       (unsigned long long)rt.tv_sec * 1000000000ull + rt.tv_nsec);
+	}
 	if (!strcmp(how, "self") || !strcmp(how, "gaps")) {
 		if (ctrace_snapshot())
 			fprintf(stderr, "ctrace_snapshot: nothing reads this process\n");

@@ -24,8 +24,13 @@
  *       spin for MS ms of wall time each (SCHED_OTHER: CFS shares the CPU
  *       between them, so each waits for it about half the time); INFO
  *       gets "<tid_a> <tid_b> <t0> <t1>".
+ *   ctrace-workload syscalls N INFO
+ *       a thread named "syscaller" makes N getppid() calls, 3 nanosleep()s
+ *       of 10 ms, N write()s of one byte to /dev/null and one open() of a
+ *       file that does not exist (ENOENT); INFO gets "<tid> <ppid>".
  */
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -171,6 +176,32 @@ static int sleeper(long ms, long count, const char *info)
 	return fclose(f) ? 1 : 0;
 }
 
+static int syscalls(long n, const char *info)
+{
+	struct timespec ts = { 0, 10000000 };
+	pid_t ppid = 0;
+	FILE *f;
+	int fd;
+
+	prctl(PR_SET_NAME, "syscaller");
+	f = fopen(info, "w");
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (!f || fd < 0)
+		return 1;
+	for (long i = 0; i < n; i++)
+		ppid = syscall(SYS_getppid);
+	for (int i = 0; i < 3; i++)
+		nanosleep(&ts, NULL);
+	for (long i = 0; i < n; i++)
+		if (write(fd, "x", 1) != 1)
+			return 1;
+	if (open("/nonexistent/ctrace", O_RDONLY) >= 0)
+		return 1;
+	close(fd);
+	fprintf(f, "%ld %d\n", (long)syscall(SYS_gettid), ppid);
+	return fclose(f) ? 1 : 0;
+}
+
 struct spinner {
 	const char *name;
 	uint64_t until;
@@ -229,6 +260,8 @@ int main(int argc, char **argv)
 		return spin(atof(argv[2]));
 	if (argc == 5 && !strcmp(argv[1], "sleeper"))
 		return sleeper(atol(argv[2]), atol(argv[3]), argv[4]);
+	if (argc == 4 && !strcmp(argv[1], "syscalls"))
+		return syscalls(atol(argv[2]), argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "spinners"))
 		return spinners(atol(argv[2]), argv[3]);
 	fprintf(stderr, "usage: see the comment at the top of ctrace-workload.c\n");

@@ -50,6 +50,8 @@ struct seen {
 	size_t nr_wk;
 	struct ctrace_model_loss loss[MAX_ITEMS];
 	size_t nr_loss;
+	struct ctrace_model_syscall sc[MAX_ITEMS];
+	size_t nr_sc;
 	size_t nr_anomaly;
 	size_t nr_uevent;
 	size_t peak_footprint;
@@ -106,6 +108,14 @@ static void on_wakeup(void *arg, const struct ctrace_model_wakeup *w)
 	}
 }
 
+static void on_syscall(void *arg, const struct ctrace_model_syscall *c)
+{
+	struct seen *s = arg;
+
+	if (s->nr_sc < MAX_ITEMS)
+		s->sc[s->nr_sc++] = *c;
+}
+
 static void on_loss(void *arg, const struct ctrace_model_loss *l)
 {
 	struct seen *s = arg;
@@ -145,7 +155,7 @@ static int run(struct tb *b, struct seen *s)
 	const struct ctrace_model_sink sink = {
 		.arg = s, .state = on_state, .cpu = on_cpu, .region = on_region,
 		.task = on_task, .wakeup = on_wakeup, .loss = on_loss,
-		.anomaly = on_anomaly, .uevent = on_uevent,
+		.anomaly = on_anomaly, .uevent = on_uevent, .syscall = on_syscall,
 	};
 	struct ctrace_model *m;
 	struct ctrace_cursor *c;
@@ -679,6 +689,55 @@ TEST(memory_is_bounded)
 	ASSERT_EQ(0, run(&b, s));
 	EXPECT_EQ(80001, s->events);
 	EXPECT_EQ(small, s->peak_footprint);
+	tb_free(&b);
+	free(s);
+}
+
+/*
+ * System calls: one that sleeps (off its CPU 200 ns of its 300, blocking),
+ * one that does not, one entered before the trace (an exit alone: not
+ * emitted), one cut by a loss (forgotten), and one its thread dies in.
+ */
+TEST(syscall_intervals)
+{
+	struct seen *s = calloc(1, sizeof(*s));
+	struct tb b;
+
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ(0, start(&b, "clock=mono\ntarget=all\nevents=0x2f\n"));
+	tb_switch(&b, 0, 50, 0, PING, 0);
+	tb_sys_exit(&b, 0, 60, PING, 7, 0);		/* entered before the trace */
+	tb_sys_enter(&b, 0, 100, PING, 35);		/* nanosleep */
+	tb_switch(&b, 0, 150, PING, 0, S);
+	tb_wakeup(&b, 1, 340, PING, 0, 0 | CTRACE_WAKEUP_F_IRQ);
+	tb_switch(&b, 0, 350, 0, PING, 0);
+	tb_sys_exit(&b, 0, 400, PING, 35, 0);
+	tb_sys_enter(&b, 0, 500, PING, 39);		/* getpid */
+	tb_sys_exit(&b, 0, 510, PING, 39, PING);
+	tb_sys_enter(&b, 0, 600, PING, 0);		/* read, then a loss */
+	tb_lost(&b, 0, 700, 3);
+	tb_sys_exit(&b, 0, 720, PING, 0, 5);
+	tb_sys_enter(&b, 0, 800, PING, 231);		/* exit_group */
+	tb_switch(&b, 0, 900, PING, 0, X);
+	ASSERT_EQ(0, run(&b, s));
+
+	ASSERT_EQ(3, s->nr_sc);
+	EXPECT_EQ(PING, s->sc[0].tid);
+	EXPECT_EQ(35, s->sc[0].aux);
+	EXPECT_EQ(100, s->sc[0].begin);
+	EXPECT_EQ(400, s->sc[0].end);
+	EXPECT_EQ(200, s->sc[0].off_cpu_ns);
+	EXPECT_EQ(1, s->sc[0].switches);
+	EXPECT_EQ(CTRACE_SC_BLOCKED, s->sc[0].flags);
+	EXPECT_EQ(39, s->sc[1].aux);
+	EXPECT_EQ(PING, s->sc[1].ret);
+	EXPECT_EQ(10, s->sc[1].end - s->sc[1].begin);
+	EXPECT_EQ(0, s->sc[1].off_cpu_ns);
+	EXPECT_EQ(0, s->sc[1].flags);
+	EXPECT_EQ(231, s->sc[2].aux);
+	EXPECT_EQ(800, s->sc[2].begin);
+	EXPECT_EQ(900, s->sc[2].end);
+	EXPECT_EQ(CTRACE_SC_UNENDED | CTRACE_SC_DIED, s->sc[2].flags);
 	tb_free(&b);
 	free(s);
 }

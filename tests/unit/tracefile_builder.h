@@ -279,6 +279,28 @@ static inline void tb_thread(struct tb *b, uint32_t ring, uint64_t ts,
 	tb_rec(b, tb_ring(b, ring), ts, &k, sizeof(k));
 }
 
+static inline void tb_sys_enter(struct tb *b, uint32_t ring, uint64_t ts,
+				uint32_t tid, uint16_t nr)
+{
+	struct ctrace_krec_syscall_enter k = {
+		.h = { .type = CTRACE_KREC_SYSCALL_ENTER, .aux = nr },
+		.tid = tid,
+	};
+
+	tb_rec(b, tb_ring(b, ring), ts, &k, sizeof(k));
+}
+
+static inline void tb_sys_exit(struct tb *b, uint32_t ring, uint64_t ts,
+			       uint32_t tid, uint16_t nr, int64_t ret)
+{
+	struct ctrace_krec_syscall_exit k = {
+		.h = { .type = CTRACE_KREC_SYSCALL_EXIT, .aux = nr },
+		.tid = tid, .ret = ret,
+	};
+
+	tb_rec(b, tb_ring(b, ring), ts, &k, sizeof(k));
+}
+
 static inline void tb_clock(struct tb *b, uint32_t ring, uint64_t ts,
 			    uint64_t mono, uint64_t real, uint16_t why)
 {

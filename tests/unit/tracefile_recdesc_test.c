@@ -66,6 +66,10 @@ static const struct want kwant[] = {
 	  T(ctrace_krec_migrate, tid, SUBJECT, true)),
 	F(CTRACE_KREC_THREAD, "thread", ctrace_krec_thread, true,
 	  T(ctrace_krec_thread, tid, SUBJECT, false)),
+	F(CTRACE_KREC_SYSCALL_ENTER, "syscall_enter", ctrace_krec_syscall_enter, true,
+	  T(ctrace_krec_syscall_enter, tid, ACTOR, true)),
+	F(CTRACE_KREC_SYSCALL_EXIT, "syscall_exit", ctrace_krec_syscall_exit, true,
+	  T(ctrace_krec_syscall_exit, tid, ACTOR, true)),
 };
 
 static_assert(ARRAY_SIZE(kwant) == __CTRACE_KREC_MAX - 1,
@@ -160,8 +164,20 @@ TEST(kernel_entries_match_the_uapi_structs)
 	for (size_t i = 0; i < ARRAY_SIZE(kwant); i++) {
 		const struct ctrace_recdesc *d = ctrace_krec_desc(kwant[i].type);
 
+		bool enter = kwant[i].type == CTRACE_KREC_SYSCALL_ENTER;
+		bool exit_ = kwant[i].type == CTRACE_KREC_SYSCALL_EXIT;
+
 		check_entry(_metadata, d, &kwant[i], sizeof(struct ctrace_krec));
 		EXPECT_EQ(NULL, d->id);
+		if (enter || exit_) {
+			/* A system call's entry opens what its exit closes. */
+			EXPECT_EQ(enter ? CTRACE_RD_BEGIN : CTRACE_RD_END,
+				  d->flags & (CTRACE_RD_BEGIN | CTRACE_RD_END));
+			EXPECT_EQ(enter ? CTRACE_KREC_SYSCALL_EXIT : CTRACE_KREC_SYSCALL_ENTER,
+				  d->pair);
+			EXPECT_STREQ("syscall", d->label);
+			continue;
+		}
 		EXPECT_FALSE(d->flags & (CTRACE_RD_BEGIN | CTRACE_RD_END));
 		/* The kernel's names and the text's column are one. */
 		EXPECT_STREQ(d->name, d->label);

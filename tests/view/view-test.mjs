@@ -14,6 +14,7 @@
 //   story    uevents: "inner" shows its switch-out, the wakeup (arrow
 //            from the waker) and the switch-in
 //   split    regions: "sleepy" mostly sleeps, "spinny" mostly runs
+//   syscalls a thread's system calls as slices; a sleep's details
 //   broken   lossy or truncated: it says what is missing (MODE)
 //   hostile  strings with markup: shown as text, no script ran
 import { chromium } from 'playwright-core';
@@ -231,6 +232,33 @@ const cases = {
     await jumpTo('sleepy');
     const h3 = await pg.evaluate(() => (document.querySelector('#side h3') || {}).textContent || '');
     tap(h3 === 'Region: sleepy', 'a click on its row selects the slowest "sleepy"', h3);
+  },
+
+  async syscalls() {
+    // The three 10 ms sleeps: wide enough to find and click at this zoom.
+    const at = await regionAt('name === "clock_nanosleep()" || name === "nanosleep()"');
+    tap(!!at, 'a nanosleep is drawn as a slice on the syscaller\'s track');
+    if (at) {
+      await pg.mouse.click(at.x, at.y);
+      const side = await pg.evaluate(() => document.querySelector('#side').textContent);
+      tap(/^System call: (clock_)?nanosleep\(\)/.test(side.trim()), 'its details say it is a system call', side.slice(0, 200));
+      tap(/Blocked/.test(side), 'and that the thread slept in it', side.slice(0, 300));
+    }
+    const n = await pg.evaluate(() => {
+      const v = window.ctraceView, m = v.meta;
+      let calls = 0;
+      for (const th of v.tl.threadInfo.values())
+        for (const row of th.regions) {
+          if (row === undefined) continue;
+          const s = v.src.whole(row);
+          for (let i = 0; i < s.len; i++) calls += m.strings[s.f.name[i]].endsWith('()');
+        }
+      return calls;
+    });
+    tap(n >= 100, 'the getppid(), write() and other calls are all there (' + n + ' slices)');
+    await pg.click('button[data-tab="Regions"]');
+    const txt = await pg.locator('#report-regions').textContent();
+    tap(!/nanosleep/.test(txt), 'none of them is listed as a region', txt.slice(0, 200));
   },
 
   async broken() {

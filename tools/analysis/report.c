@@ -104,6 +104,7 @@ static int kput(struct ktab *t, uint64_t k1, uint64_t k2, const char *s,
 
 struct rpriv {
 	struct ktab threads, regions, tasks, pairs, cpus;
+	uint32_t *syscall_at;	/* [aux] -> syscalls[] index + 1, 0: none */
 	/* (ring set, string ID) -> region or task index: most lookups are
 	 * by ID, so names are hashed once per ID, not once per event */
 	struct ktab ids;
@@ -598,6 +599,52 @@ static void on_loss(void *arg, const struct ctrace_model_loss *l)
 	r->lost_events += l->count;
 }
 
+static void on_syscall(void *arg, const struct ctrace_model_syscall *sc)
+{
+	struct ctrace_report *r = arg;
+	struct rpriv *p = P(r);
+	struct ctrace_report_syscall *e;
+	uint32_t i;
+
+	if (!in_window(r, sc->end))
+		return;
+	if (!p->syscall_at && !(p->syscall_at = calloc(UINT16_MAX + 1, sizeof(uint32_t)))) {
+		p->oom = true;
+		return;
+	}
+	if (!p->syscall_at[sc->aux]) {
+		void *n = realloc(r->syscalls, (r->nr_syscalls + 1) * sizeof(*r->syscalls));
+		char buf[24];
+
+		if (!n) {
+			p->oom = true;
+			return;
+		}
+		r->syscalls = n;
+		e = &r->syscalls[r->nr_syscalls++];
+		*e = (struct ctrace_report_syscall){ .aux = sc->aux };
+		snprintf(e->name, sizeof(e->name), "%s",
+			 ctrace_syscall_name(sc->aux, buf, sizeof(buf)));
+		p->syscall_at[sc->aux] = r->nr_syscalls;
+	}
+	e = &r->syscalls[p->syscall_at[sc->aux] - 1];
+	if (sc->flags & CTRACE_SC_UNENDED) {
+		e->unended++;
+		return;
+	}
+	e->count++;
+	ctrace_hist_add(&e->duration, sc->end - sc->begin);
+	e->off_cpu_ns += sc->off_cpu_ns;
+	e->blocking += !!(sc->flags & CTRACE_SC_BLOCKED);
+	e->errors += sc->ret < 0 && sc->ret >= -4095;
+	i = kget(&p->threads, sc->tid, 0, NULL);
+	if (i != UINT32_MAX) {
+		r->threads[i].syscalls++;
+		r->threads[i].syscall_ns += sc->end - sc->begin;
+		r->threads[i].blocking_syscalls += !!(sc->flags & CTRACE_SC_BLOCKED);
+	}
+}
+
 /*
  * Switch-outs by kind, from the record (the model says for how long), of
  * the threads the model follows: after the model has seen the record, a
@@ -650,7 +697,7 @@ int ctrace_report_run(struct ctrace_trace *t, const struct ctrace_report_opts *o
 	struct ctrace_model_sink sink = {
 		.state = on_state, .cpu = on_cpu, .region = on_region,
 		.task = on_task, .wakeup = on_wakeup, .uevent = on_uevent,
-		.loss = on_loss,
+		.loss = on_loss, .syscall = on_syscall,
 	};
 	struct ctrace_event ev;
 	int rc;
@@ -733,6 +780,9 @@ void ctrace_report_free(struct ctrace_report *r)
 	}
 	for (size_t i = 0; i < r->nr_tasks; i++)
 		ctrace_hist_free(&r->tasks[i].duration);
+	for (size_t i = 0; i < r->nr_syscalls; i++)
+		ctrace_hist_free(&r->syscalls[i].duration);
+	free(r->syscalls);
 	ctrace_hist_free(&r->wake_latency);
 	ctrace_hist_free(&r->preempt_latency);
 	free(r->threads);
@@ -749,6 +799,7 @@ void ctrace_report_free(struct ctrace_report *r)
 		free(p->pairs.e);
 		free(p->cpus.e);
 		free(p->ids.e);
+		free(p->syscall_at);
 		for (size_t i = 0; i < p->nr_names; i++)
 			free(p->names[i]);
 		free(p->names);

@@ -17,6 +17,8 @@
  *   wakeups   who woke whom, the latency it led to, and the waker's open
  *             region then
  *   cpus      busy and idle per CPU; threads waiting for a CPU
+ *   syscalls  per system call: count, duration percentiles, time off the
+ *             CPU, blocking calls, errors; per thread: time in syscalls
  *
  * Every figure's definition is in docs/analysis.md.  Memory is O(threads
  * + CPUs + region and task names + waker/wakee pairs), never O(events).
@@ -38,7 +40,8 @@
 #define CTRACE_RS_TASKS		0x08
 #define CTRACE_RS_WAKEUPS	0x10
 #define CTRACE_RS_CPUS		0x20
-#define CTRACE_RS_ALL		0x3f
+#define CTRACE_RS_SYSCALLS	0x40
+#define CTRACE_RS_ALL		0x7f
 
 struct ctrace_report_opts {
 	unsigned int sections;	/* CTRACE_RS_*, what to print */
@@ -73,6 +76,8 @@ struct ctrace_report_thread {
 	uint64_t voluntary;	/* ...into a sleep, block or stop */
 	uint64_t wakeups;	/* times it was woken */
 	uint64_t migrations;	/* runs on a CPU other than its last one */
+	uint64_t syscalls, syscall_ns;	/* ended in the window; their time */
+	uint64_t blocking_syscalls;	/* ...of which it slept in */
 	struct ctrace_hist wake_latency;	/* wakeup -> running */
 	struct ctrace_hist preempt_latency;	/* preempted -> running */
 	uint32_t last_cpu;	/* UINT32_MAX: none yet */
@@ -106,6 +111,17 @@ struct ctrace_report_wakeup {
 	uint64_t latency_ns, latency_max;	/* that wait, summed, longest */
 };
 
+struct ctrace_report_syscall {
+	uint16_t aux;			/* number | CTRACE_SYSCALL_F_COMPAT */
+	char name[24];
+	uint64_t count;			/* entry and exit seen, exit in the window */
+	uint64_t unended;		/* still in it at the trace's end */
+	uint64_t errors;		/* returned -4095..-1 */
+	uint64_t blocking;		/* the thread slept in it */
+	uint64_t off_cpu_ns;		/* of their time, off the CPU */
+	struct ctrace_hist duration;
+};
+
 struct ctrace_report_cpu {
 	uint32_t cpu;
 	uint64_t busy_ns, idle_ns;	/* the rest of the span is unknown */
@@ -132,6 +148,8 @@ struct ctrace_report {
 	size_t nr_wakeups;
 	struct ctrace_report_cpu *cpus;
 	size_t nr_cpus;
+	struct ctrace_report_syscall *syscalls;
+	size_t nr_syscalls;
 	/* ns during which N threads were runnable at once ([64]: 64 or more) */
 	uint64_t runnable_time[65];
 

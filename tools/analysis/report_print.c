@@ -419,6 +419,66 @@ static void text_tasks(const struct ctrace_report *r, FILE *f)
 	free(v);
 }
 
+static int by_syscall_total(const void *a, const void *b)
+{
+	const struct ctrace_report_syscall *x = *(const struct ctrace_report_syscall *const *)a;
+	const struct ctrace_report_syscall *y = *(const struct ctrace_report_syscall *const *)b;
+
+	if (x->duration.sum != y->duration.sum)
+		return x->duration.sum < y->duration.sum ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static int by_thread_syscall_ns(const void *a, const void *b)
+{
+	const struct ctrace_report_thread *x = *(const struct ctrace_report_thread *const *)a;
+	const struct ctrace_report_thread *y = *(const struct ctrace_report_thread *const *)b;
+
+	if (x->syscall_ns != y->syscall_ns)
+		return x->syscall_ns < y->syscall_ns ? 1 : -1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+static void text_syscalls(const struct ctrace_report *r, FILE *f)
+{
+	const struct ctrace_report_syscall **v = sorted(r->syscalls,
+		r->nr_syscalls, sizeof(*r->syscalls), by_syscall_total);
+	const struct ctrace_report_thread **t;
+	size_t n = 0;
+
+	if (!v)
+		return;
+	fprintf(f, "\nSyscalls: %zu kinds, by total time; blocking: the thread slept in it\n",
+		r->nr_syscalls);
+	if (!r->nr_syscalls) {
+		fprintf(f, "  none (recorded with -e ...,syscall?)\n");
+		free(v);
+		return;
+	}
+	fprintf(f, "  name              count    total ms   mean us    p50 us    p99 us    max ms  off-cpu  blocking   errors  unended\n");
+	for (size_t i = 0; i < rows(r, r->nr_syscalls); i++) {
+		const struct ctrace_report_syscall *e = v[i];
+		const struct ctrace_hist *h = &e->duration;
+
+		fprintf(f, "  ");
+		cell(f, e->name, 16);
+		fprintf(f, " %6" PRIu64 " %11.3f %9.1f %9.1f %9.1f %9.3f %7.1f%% %9" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n",
+			e->count, ms(h->sum), h->count ? h->sum / h->count / 1e3 : 0.0,
+			ctrace_hist_percentile(h, 50) / 1e3, ctrace_hist_percentile(h, 99) / 1e3,
+			ms(h->max), pct(e->off_cpu_ns, h->sum), e->blocking, e->errors, e->unended);
+	}
+	free(v);
+	t = sorted(r->threads, r->nr_threads, sizeof(*r->threads), by_thread_syscall_ns);
+	if (!t)
+		return;
+	fprintf(f, "  per thread:\n       tid      pid  thread            syscalls    total ms  blocking\n");
+	for (size_t i = 0; i < r->nr_threads && n < rows(r, r->nr_threads) && t[i]->syscalls; i++, n++)
+		fprintf(f, "  %8u %8u  %-16s %9" PRIu64 " %11.3f %9" PRIu64 "\n", t[i]->tid,
+			t[i]->tgid, t[i]->comm, t[i]->syscalls, ms(t[i]->syscall_ns),
+			t[i]->blocking_syscalls);
+	free(t);
+}
+
 static const char *comm_of(uint32_t tid, const char *comm)
 {
 	if (!tid)
@@ -513,6 +573,9 @@ void ctrace_report_text(const struct ctrace_report *r, FILE *f)
 		text_wakeups(r, f);
 	if (s & CTRACE_RS_CPUS)
 		text_cpus(r, f);
+	/* Only when recorded (or asked for): most traces have none. */
+	if ((s & CTRACE_RS_SYSCALLS) && (r->nr_syscalls || s != CTRACE_RS_ALL))
+		text_syscalls(r, f);
 }
 
 /* ---------------------------------------------------------------- JSON */
@@ -574,9 +637,12 @@ void ctrace_report_json(const struct ctrace_report *r, FILE *f)
 			jstates(f, th->state_ns);
 			fprintf(f, ",\"switches\":%" PRIu64 ",\"preemptions\":%" PRIu64
 				",\"voluntary\":%" PRIu64 ",\"wakeups\":%" PRIu64
-				",\"migrations\":%" PRIu64 ",\"wakeup_latency\":",
+				",\"migrations\":%" PRIu64 ",\"syscalls\":%" PRIu64
+				",\"syscall_ns\":%" PRIu64 ",\"blocking_syscalls\":%" PRIu64
+				",\"wakeup_latency\":",
 				th->switches, th->preemptions, th->voluntary, th->wakeups,
-				th->migrations);
+				th->migrations, th->syscalls, th->syscall_ns,
+				th->blocking_syscalls);
 			jhist(f, &th->wake_latency);
 			fprintf(f, ",\"preempt_latency\":");
 			jhist(f, &th->preempt_latency);
@@ -669,6 +735,24 @@ void ctrace_report_json(const struct ctrace_report *r, FILE *f)
 		fprintf(f, "],\"runnable_time_ns\":[");
 		for (unsigned int i = 0; i <= 64; i++)
 			fprintf(f, "%s%" PRIu64, i ? "," : "", r->runnable_time[i]);
+		fprintf(f, "]");
+	}
+	if (s & CTRACE_RS_SYSCALLS) {
+		fprintf(f, ",\"syscalls\":[");
+		for (size_t i = 0; i < r->nr_syscalls; i++) {
+			const struct ctrace_report_syscall *e = &r->syscalls[i];
+
+			fprintf(f, "%s{\"name\":", i ? "," : "");
+			jstr(f, e->name);
+			fprintf(f, ",\"nr\":%u,\"compat\":%s,\"count\":%" PRIu64
+				",\"unended\":%" PRIu64 ",\"errors\":%" PRIu64
+				",\"blocking\":%" PRIu64 ",\"off_cpu_ns\":%" PRIu64 ",\"duration\":",
+				e->aux & CTRACE_SYSCALL_NR_MASK,
+				e->aux & CTRACE_SYSCALL_F_COMPAT ? "true" : "false",
+				e->count, e->unended, e->errors, e->blocking, e->off_cpu_ns);
+			jhist(f, &e->duration);
+			fprintf(f, "}");
+		}
 		fprintf(f, "]");
 	}
 	fprintf(f, "}\n");

@@ -410,6 +410,7 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 			 tid_str(k.tgid, s2, sizeof(s2)),
 			 ctrace_state_desc(ev->aux)->code,
 			 k.cpu, comm,
+			 k.flags & CTRACE_THREAD_F_RESTATE ? " [restated]" :
 			 k.flags & CTRACE_THREAD_F_SNAPSHOT ? " [snapshot]" : "",
 			 k.flags & CTRACE_THREAD_F_KTHREAD ? " [kthread]" : "");
 		/* A snapshot of a running thread says who is on that CPU. */
@@ -421,6 +422,24 @@ static void print_event(struct printer *p, const struct ctrace_event *ev,
 				p->cur[i].tid = k.tid;
 			}
 		}
+		break;
+	}
+	case CTRACE_KREC_SYSCALL_ENTER: {
+		struct ctrace_krec_syscall_enter k;
+
+		memcpy(&k, ev->rec, sizeof(k));
+		snprintf(d, sizeof(d), "enter %s tid=%s",
+			 ctrace_syscall_name(ev->aux, s2, sizeof(s2)),
+			 tid_str(k.tid, s1, sizeof(s1)));
+		break;
+	}
+	case CTRACE_KREC_SYSCALL_EXIT: {
+		struct ctrace_krec_syscall_exit k;
+
+		memcpy(&k, ev->rec, sizeof(k));
+		snprintf(d, sizeof(d), "exit  %s tid=%s ret=%" PRId64,
+			 ctrace_syscall_name(ev->aux, s2, sizeof(s2)),
+			 tid_str(k.tid, s1, sizeof(s1)), (int64_t)k.ret);
 		break;
 	}
 	case CTRACE_KREC_CLOCK: {

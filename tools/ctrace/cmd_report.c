@@ -93,7 +93,8 @@ static int per_thread(struct ctrace_trace *t, unsigned int flags)
 
 static const char usage_line[] =
 	"usage: ctrace report [--threads] [--latency] [--regions] [--region NAME]\n"
-	"                     [--tasks] [--task ID] [--wakeups] [--cpus] [--all]\n"
+	"                     [--tasks] [--task ID] [--wakeups] [--cpus] [--syscalls]\n"
+	"                     [--all]\n"
 	"                     [--window FROM:TO] [--top N] [--json] FILE\n"
 	"       ctrace report --events [--wall] [--tid TID,... | --per-thread] FILE\n";
 
@@ -116,6 +117,9 @@ static void help(void)
 	       "  --wakeups      who woke whom, the wait that followed, and the\n"
 	       "                 waker's open region\n"
 	       "  --cpus         busy and idle time per CPU, threads waiting\n"
+	       "  --syscalls     per system call: count, durations, time off the\n"
+	       "                 CPU, blocking calls, errors; per thread (a file\n"
+	       "                 recorded with -e ...,syscall)\n"
 	       "  --all          the summary and every analysis (the default when\n"
 	       "                 no section is named)\n"
 	       "  --window FROM:TO  only that part of the trace: seconds from its\n"
@@ -203,6 +207,7 @@ int cmd_report(int argc, char **argv)
 		{ "wakeups", no_argument, NULL, 7 },
 		{ "cpus", no_argument, NULL, 8 },
 		{ "all", no_argument, NULL, 9 },
+		{ "syscalls", no_argument, NULL, 13 },
 		{ "top", required_argument, NULL, 10 },
 		{ "json", no_argument, NULL, 11 },
 		{ "window", required_argument, NULL, 12 },
@@ -238,6 +243,7 @@ int cmd_report(int argc, char **argv)
 			named = true;
 			break;
 		case 7: ro.sections |= CTRACE_RS_WAKEUPS; named = true; break;
+		case 13: ro.sections |= CTRACE_RS_SYSCALLS; named = true; break;
 		case 8: ro.sections |= CTRACE_RS_CPUS; named = true; break;
 		case 9: all = true; break;
 		case 10:

@@ -86,7 +86,8 @@ static int usage(FILE *f)
 		"  -a, --all                trace the whole system (needs CAP_PERFMON)\n"
 		"  -S, --session ID         read an existing session instead\n"
 		"  -b, --buffer-size SIZE   ring bytes per CPU, a power of two (default 1M)\n"
-		"  -e, --events LIST        switch,wakeup,task,migrate,user (default: all)\n"
+		"  -e, --events LIST        switch,wakeup,task,migrate,user,syscall; all is\n"
+		"                           every one but syscall (the default)\n"
 		"      --clock CLOCK        auto, tsc or mono (default: auto)\n"
 		"      --no-inherit         do not follow children of --pid targets\n"
 		"      --print FILE         print FILE's events, one per line\n"
@@ -175,7 +176,7 @@ static int parse_events(const char *s, uint64_t *out)
 	static const struct { const char *name; uint64_t bit; } names[] = {
 		{ "switch", CTRACE_EV_SWITCH }, { "wakeup", CTRACE_EV_WAKEUP },
 		{ "task", CTRACE_EV_TASK }, { "migrate", CTRACE_EV_MIGRATE },
-		{ "user", CTRACE_EV_USER },
+		{ "user", CTRACE_EV_USER }, { "syscall", CTRACE_EV_SYSCALL },
 		{ "all", CTRACE_EV_ALL },
 	};
 	char buf[256], *tok, *save;
@@ -298,7 +299,7 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 			break;
 		case 'e':
 			if (parse_events(optarg, &d->r.opts.events)) {
-				fprintf(stderr, "ctrace-dump: bad event list '%s' (switch, wakeup, task, migrate, user, all)\n",
+				fprintf(stderr, "ctrace-dump: bad event list '%s' (switch, wakeup, task, migrate, user, syscall, all)\n",
 					optarg);
 				return 2;
 			}

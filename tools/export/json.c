@@ -1350,6 +1350,38 @@ static void on_region(void *arg, const struct ctrace_model_region *r)
 	commit(x, ROW_THREAD, pid, r->tid);
 }
 
+/* A system call: a complete event on its thread's row, category syscall. */
+static void on_syscall(void *arg, const struct ctrace_model_syscall *sc)
+{
+	struct jx *x = arg;
+	uint32_t pid = pid_of(sc->tgid, sc->tid);
+	char buf[24];
+
+	if (x->stopped)
+		return;
+	x->ev.len = 0;
+	ev_head(x, 'X', pid, sc->tid, sc->begin);
+	ev_dur(x, sc->begin, sc->end);
+	ev_field(x, "name", ctrace_syscall_name(sc->aux, buf, sizeof(buf)));
+	sb_lit(&x->ev, ",\"cat\":\"syscall\"");
+	args_begin(x);
+	if (!(sc->flags & CTRACE_SC_UNENDED)) {
+		snprintf(buf, sizeof(buf), "%" PRId64, sc->ret);
+		arg_key(x, "ret");
+		sb_raw(&x->ev, buf, strlen(buf));
+	} else {
+		arg_cstr(x, "cut", sc->flags & CTRACE_SC_DIED ? "the thread died in it" :
+			 "still in it when the trace ended");
+	}
+	arg_ms(x, "off_cpu_ms", sc->off_cpu_ns);
+	arg_u64(x, "switches", sc->switches);
+	if (sc->flags & CTRACE_SC_BLOCKED)
+		arg_cstr(x, "blocked", "the thread slept in it");
+	args_end(x);
+	ev_end(x);
+	commit(x, ROW_THREAD, pid, sc->tid);
+}
+
 static void task_half(struct jx *x, char ph, const struct ctrace_model_task *t,
 		      uint32_t tid, uint64_t ns)
 {
@@ -1683,7 +1715,7 @@ static void say_stopped(struct jx *x)
 int ctrace_export_json(struct ctrace_trace *t, const struct ctrace_export_opts *opts)
 {
 	const struct ctrace_model_sink sink = {
-		.state = on_state, .cpu = on_cpu, .region = on_region,
+		.state = on_state, .cpu = on_cpu, .region = on_region, .syscall = on_syscall,
 		.task = on_task, .wakeup = on_wakeup, .uevent = on_uevent,
 		.loss = on_loss, .anomaly = on_anomaly,
 	};

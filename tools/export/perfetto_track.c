@@ -150,6 +150,15 @@ static void arg_uint(struct pf_file *f, const char *key, uint64_t v)
 	pb_end(b, m);
 }
 
+static void arg_int(struct pf_file *f, const char *key, int64_t v)
+{
+	struct pb_buf *b = pf_pkt(f);
+	size_t m = arg_begin(b, key);
+
+	pb_int(b, PF_DA_INT_VALUE, v);
+	pb_end(b, m);
+}
+
 static void arg_str(struct pf_file *f, const char *key, const char *s, size_t n)
 {
 	struct pb_buf *b = pf_pkt(f);
@@ -495,6 +504,35 @@ static void on_region(void *arg, const struct ctrace_model_region *r)
 	slice_end(f, th, r->end, r->flags & CTRACE_RG_LOST ? "lost" : NULL);
 }
 
+/*
+ * A system call: a slice on its thread's track, named for the call, with
+ * its return value.  The model tells it at its exit; nothing of its
+ * thread's track can lie between its entry and exit (the thread was in
+ * the kernel), so its begin keeps the track's times in order.
+ */
+static void on_syscall(void *arg, const struct ctrace_model_syscall *sc)
+{
+	struct pf_file *f = arg;
+	struct pf_thread *th = thread_track(f, sc->tid, sc->tgid, sc->begin);
+	struct pf_str name = { 0 }, cat = { .s = "syscall" };
+	char buf[24];
+	size_t m;
+
+	if (!th)
+		return;
+	name.s = ctrace_syscall_name(sc->aux, buf, sizeof(buf));
+	m = te_begin(f, track_time(th, sc->begin), PF_TYPE_SLICE_BEGIN, th->track,
+		     &name, &cat);
+	if (!(sc->flags & CTRACE_SC_UNENDED))
+		arg_int(f, "ret", sc->ret);
+	if (sc->flags & CTRACE_SC_BLOCKED)
+		arg_uint(f, "off_cpu_ns", sc->off_cpu_ns);
+	te_end(f, m);
+	th->open++;
+	slice_end(f, th, sc->end, sc->flags & CTRACE_SC_DIED ? "thread died" :
+		  sc->flags & CTRACE_SC_UNENDED ? "trace end" : NULL);
+}
+
 static void on_task(void *arg, const struct ctrace_model_task *t)
 {
 	struct pf_file *f = arg;
@@ -604,6 +642,7 @@ void pf_problem_mark(struct pf_file *f, uint64_t ns, const char *what)
 const struct ctrace_model_sink pf_sink = {
 	.uevent = on_uevent,
 	.region = on_region,
+	.syscall = on_syscall,
 	.task = on_task,
 	.loss = on_loss,
 };

@@ -76,6 +76,14 @@ struct mthread {
 	uint64_t uepoch;	/* its stack is valid while this is the set's */
 	struct mregion *stack;	/* open regions, innermost last */
 	uint32_t depth, cap;
+
+	/* syscall.c: the system call it is in */
+	bool in_sys, sys_slept;
+	uint16_t sys_aux;	/* SYSCALL_ENTER's: the number, ia32 flag */
+	uint32_t sys_switches;
+	uint64_t sys_begin, sys_begin_off;
+	uint64_t sys_out;	/* ns it switched out, 0: on its CPU */
+	uint64_t sys_off_ns;	/* time off its CPU so far */
 };
 
 struct mcpu {
@@ -167,6 +175,14 @@ uint8_t model_sched_state(const struct mthread *th);
 void model_sched_live_remove(struct ctrace_model *m, struct mthread *th);
 /* Count @th runnable on its CPU (th->cpu), or stop counting it. */
 void model_sched_rq_update(struct ctrace_model *m, struct mthread *th);
+
+/* syscall.c */
+void model_syscall_event(struct ctrace_model *m, const struct ctrace_event *ev);
+void model_syscall_switched_out(struct ctrace_model *m, struct mthread *th,
+				uint64_t ns, uint8_t state);
+void model_syscall_switched_in(struct mthread *th, uint64_t ns);
+void model_syscall_loss(struct ctrace_model *m);
+void model_syscall_finish(struct ctrace_model *m, uint64_t end);
 
 /* user.c */
 int model_user_init(struct ctrace_model *m);

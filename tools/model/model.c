@@ -164,10 +164,12 @@ static void loss(struct ctrace_model *m, const struct ctrace_event *ev,
 	}
 	if (m->sink.loss)
 		m->sink.loss(m->sink.arg, &l);
-	if (domain)
+	if (domain) {
 		model_user_loss(m, domain - 1, l.from_ns);
-	else
+	} else {
 		model_sched_loss(m, l.from_ns);
+		model_syscall_loss(m);
+	}
 }
 
 /* The sequence number @ev must have to follow what came before it. */
@@ -231,7 +233,10 @@ static void feed_kernel(struct ctrace_model *m, const struct ctrace_event *ev,
 		loss(m, ev, ri, 0, ev->type == CTRACE_KREC_LOST ? count : 0, NULL);
 	r->started = true;
 	r->next_seq = ev->seq + count;
-	model_sched_event(m, ev);
+	if (ev->type == CTRACE_KREC_SYSCALL_ENTER || ev->type == CTRACE_KREC_SYSCALL_EXIT)
+		model_syscall_event(m, ev);
+	else
+		model_sched_event(m, ev);
 }
 
 int ctrace_model_feed(struct ctrace_model *m, const struct ctrace_event *ev)
@@ -261,6 +266,7 @@ int ctrace_model_feed(struct ctrace_model *m, const struct ctrace_event *ev)
 
 void ctrace_model_finish(struct ctrace_model *m)
 {
+	model_syscall_finish(m, m->last_ns);
 	model_sched_finish(m, m->last_ns);
 	model_user_finish(m, m->last_ns);
 }

@@ -89,6 +89,27 @@ struct ctrace_model_region {
 #define CTRACE_RG_LOST		0x0001	/* a loss ended it: end is the loss */
 #define CTRACE_RG_TRACE_END	0x0002	/* still open when the trace ended */
 
+/* A system call, from its entry to its exit (syscall.c). */
+struct ctrace_model_syscall {
+	uint32_t tid, tgid;	/* tgid 0: not known */
+	uint16_t aux;		/* the entry's: number | CTRACE_SYSCALL_F_COMPAT */
+	uint16_t flags;		/* CTRACE_SC_* */
+	int64_t ret;		/* the exit's return value (0 if UNENDED) */
+	uint64_t begin, end;	/* ns */
+	uint64_t begin_offset;	/* file offset of its entry record */
+	uint64_t off_cpu_ns;	/* of it, time its thread was off its CPU */
+	uint32_t switches;	/* switch-outs of its thread during it */
+};
+
+/* Its thread slept in it (switched out sleeping, blocked or stopped). */
+#define CTRACE_SC_BLOCKED	0x0001
+/* No exit: still open when the trace ended (end is the trace's end). */
+#define CTRACE_SC_UNENDED	0x0002
+/* The exit's number differs from the entry's (as a successful execve's). */
+#define CTRACE_SC_NR_CHANGED	0x0004
+/* With UNENDED: its thread died in it; end is its last switch-out. */
+#define CTRACE_SC_DIED		0x0008
+
 /* One interval of one thread's state. */
 struct ctrace_state_iv {
 	uint32_t tid, tgid;	/* tgid 0: not known */
@@ -202,6 +223,7 @@ struct ctrace_model_sink {
 	void (*wakeup)(void *arg, const struct ctrace_model_wakeup *w);
 	void (*uevent)(void *arg, const struct ctrace_model_uevent *u);
 	void (*loss)(void *arg, const struct ctrace_model_loss *l);
+	void (*syscall)(void *arg, const struct ctrace_model_syscall *s);
 	/*
 	 * A record the state says cannot happen.  @domain: 0 for the
 	 * scheduler, ring set + 1 for that set's user records.  Retractable

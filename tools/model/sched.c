@@ -363,6 +363,7 @@ static void on_switch(struct ctrace_model *m, const struct ctrace_event *ev)
 		close_iv(m, th, here ? CTRACE_STATE_RUNNING : CTRACE_STATE_UNKNOWN,
 			 ev->ns, ev->offset, odd ? CTRACE_IV_ANOMALY : 0);
 		model_user_switched_out(m, th);
+		model_syscall_switched_out(m, th, ev->ns, st);
 		th->cpu = ev->ring;
 		switch (st) {
 		case CTRACE_STATE_DEAD:
@@ -433,6 +434,7 @@ static void on_switch(struct ctrace_model *m, const struct ctrace_event *ev)
 			break;
 		}
 		close_iv(m, nx, state, ev->ns, ev->offset, flags);
+		model_syscall_switched_in(nx, ev->ns);
 		enter(m, nx, MS_RUNNING, ev);
 		nx->cpu = ev->ring;
 		nx->woken = false;

@@ -67,6 +67,9 @@ PIN_SIZE(struct ctrace_krec_rename, 32);
 PIN_SIZE(struct ctrace_krec_migrate, 16);
 PIN_SIZE(struct ctrace_krec_thread, 40);
 PIN_OFF(struct ctrace_krec_thread, comm, 24);
+PIN_SIZE(struct ctrace_krec_syscall_enter, 16);
+PIN_SIZE(struct ctrace_krec_syscall_exit, 24);
+PIN_OFF(struct ctrace_krec_syscall_exit, ret, 16);
 
 PIN_SIZE(struct ctrace_file_header, 64);
 PIN_SIZE(struct ctrace_chunk_header, 32);

@@ -148,6 +148,25 @@ static const struct ctrace_recdesc krec[__CTRACE_KREC_MAX] = {
 			ARG(ctrace_krec_thread, comm, COMM),
 		},
 	},
+	KREC(SYSCALL_ENTER) = {
+		.name = "syscall_enter", .label = "syscall", .type = CTRACE_KREC_SYSCALL_ENTER,
+		FIXED(ctrace_krec_syscall_enter),
+		.flags = CTRACE_RD_EVENT | CTRACE_RD_BEGIN,
+		.pair = CTRACE_KREC_SYSCALL_EXIT, .aux = "nr",
+		.args = {
+			TID(ctrace_krec_syscall_enter, tid, ACTOR, CTRACE_ARG_TRACED),
+		},
+	},
+	KREC(SYSCALL_EXIT) = {
+		.name = "syscall_exit", .label = "syscall", .type = CTRACE_KREC_SYSCALL_EXIT,
+		FIXED(ctrace_krec_syscall_exit),
+		.flags = CTRACE_RD_EVENT | CTRACE_RD_END,
+		.pair = CTRACE_KREC_SYSCALL_ENTER, .aux = "nr",
+		.args = {
+			TID(ctrace_krec_syscall_exit, tid, ACTOR, CTRACE_ARG_TRACED),
+			ARG(ctrace_krec_syscall_exit, ret, S64),
+		},
+	},
 };
 
 static_assert(__COUNTER__ - KREC_COUNT_FROM - 1 == __CTRACE_KREC_MAX - 1,

@@ -158,6 +158,13 @@ size_t ctrace_usan_skipped(struct ctrace_usan *s, uint64_t bytes,
  * not know. */
 const char *ctrace_corrupt_reason_name(unsigned int reason);
 
+/*
+ * The name of a SYSCALL_ENTER/EXIT record's system call from its aux (the
+ * number, and the ia32 flag): "read", or "syscall_451" for one newer than
+ * the kernel headers this was built from (written into @buf).
+ */
+const char *ctrace_syscall_name(uint16_t aux, char *buf, size_t len);
+
 /* ------------------------------------------------------------------------
  * Writing
  */

@@ -135,6 +135,7 @@ struct pass {
 	size_t nr_lsets, cap_lsets;
 	bool started, oom;
 	uint64_t last_ns;
+	struct ctrace_model *m;		/* for a thread's open regions */
 };
 
 static bool grow(void **arr, size_t *cap, size_t n, size_t size)
@@ -410,6 +411,34 @@ static void on_region(void *arg, const struct ctrace_model_region *r)
 	for (int s = 0; s < CTRACE_NR_STATES; s++)
 		it.f[5 + s] = r->state_ns[s];
 	add(p, row_of(p, VK_REGION, r->tid, depth), &it);
+}
+
+/*
+ * A system call: a slice one line below its thread's open regions (it is
+ * made from inside the innermost), flagged VIEW_RG_SYSCALL, named "read()".
+ */
+static void on_syscall(void *arg, const struct ctrace_model_syscall *sc)
+{
+	struct pass *p = arg;
+	struct view_item it = { .begin = rel(p, sc->begin), .end = rel(p, sc->end) };
+	struct view_thread *th = thread_of(p, sc->tid, sc->tgid);
+	struct ctrace_model_thread mt;
+	uint32_t depth = 1;
+	char buf[24], name[32];
+
+	if (!th)
+		return;
+	if (p->m && ctrace_model_thread(p->m, sc->tid, &mt))
+		depth = mt.depth + 1;
+	if (depth > th->max_depth)
+		th->max_depth = depth;
+	snprintf(name, sizeof(name), "%s()", ctrace_syscall_name(sc->aux, buf, sizeof(buf)));
+	/* Its own string space: (no ring set, the syscall's aux). */
+	it.f[0] = str_of(p, UINT32_MAX, sc->aux, name);
+	it.f[3] = VIEW_RG_SYSCALL | (sc->flags & CTRACE_SC_BLOCKED ? VIEW_RG_BLOCKED : 0) |
+		  (sc->flags & CTRACE_SC_UNENDED ? CTRACE_RG_TRACE_END : 0);
+	it.f[4] = sc->switches;
+	add(p, row_of(p, VK_REGION, sc->tid, depth), &it);
 }
 
 static struct lane_set *lanes_of(struct pass *p, uint32_t tgid)
@@ -710,6 +739,7 @@ int view_build(struct ctrace_trace *t, const char *tmpdir,
 	struct pass p = { .x = x, .t = t };
 	struct ctrace_model_sink sink = {
 		.arg = &p, .state = on_state, .cpu = on_cpu, .region = on_region,
+		.syscall = on_syscall,
 		.task = on_task, .uevent = on_uevent, .loss = on_loss,
 		.anomaly = on_anomaly,
 	};
@@ -742,6 +772,7 @@ int view_build(struct ctrace_trace *t, const char *tmpdir,
 		ret = -ENOMEM;
 		goto fail;
 	}
+	p.m = m;
 	while ((rc = ctrace_cursor_next(p.c, &ev)) > 0) {
 		if (!p.started) {
 			p.started = true;

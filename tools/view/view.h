@@ -53,7 +53,7 @@ unsigned int view_level_for(double ns_per_px);
 enum view_kind {
 	VK_CPU = 0,	/* a CPU: which thread ran (0: idle) */
 	VK_STATE,	/* a thread's state band */
-	VK_REGION,	/* a thread's regions of one depth */
+	VK_REGION,	/* a thread's regions (and syscalls) of one depth */
 	VK_MARK,	/* a thread's logs and instants (points) */
 	VK_COUNTER,	/* a process's counter: a step graph */
 	VK_TASK,	/* a process's tasks, one lane */
@@ -87,6 +87,12 @@ struct view_kind_desc {
 };
 
 extern const struct view_kind_desc view_kinds[VK_NR];
+
+/* A VK_REGION item's flags beside CTRACE_RG_*: a system call, not a
+ * region (the page shows it so, and leaves it out of region tables);
+ * its thread slept in it. */
+#define VIEW_RG_SYSCALL		0x10
+#define VIEW_RG_BLOCKED		0x20
 
 /*
  * One item: [begin, end) in ns from the trace's first event, n == 1 for

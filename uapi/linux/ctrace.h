@@ -175,9 +175,17 @@ enum ctrace_ring_attr {
 #define CTRACE_EV_TASK		_BITULL(2)	/* fork, exec, exit, rename */
 #define CTRACE_EV_MIGRATE	_BITULL(3)	/* migrations between CPUs */
 #define CTRACE_EV_USER		_BITULL(4)	/* the targets' user events */
+/*
+ * System calls of the traced threads: entry and exit.  Not in ALL (the
+ * default): while a session records them, every thread of the system
+ * takes the kernel's slower syscall path (the syscall tracepoints' flag).
+ */
+#define CTRACE_EV_SYSCALL	_BITULL(5)
 #define CTRACE_EV_ALL		(CTRACE_EV_SWITCH | CTRACE_EV_WAKEUP | \
 				 CTRACE_EV_TASK | CTRACE_EV_MIGRATE | \
 				 CTRACE_EV_USER)
+/* Every group a session may ask for. */
+#define CTRACE_EV_MASK		(CTRACE_EV_ALL | CTRACE_EV_SYSCALL)
 
 /* Session flags (CTRACE_A_SESSION_FLAGS). */
 #define CTRACE_SF_INHERIT	0x00000001U	/* trace children of target PIDs */
@@ -599,6 +607,8 @@ enum ctrace_krec_type {
 	CTRACE_KREC_RENAME = 10,	/* struct ctrace_krec_rename */
 	CTRACE_KREC_MIGRATE = 11,	/* struct ctrace_krec_migrate */
 	CTRACE_KREC_THREAD = 12,	/* struct ctrace_krec_thread */
+	CTRACE_KREC_SYSCALL_ENTER = 13,	/* struct ctrace_krec_syscall_enter */
+	CTRACE_KREC_SYSCALL_EXIT = 14,	/* struct ctrace_krec_syscall_exit */
 
 	__CTRACE_KREC_MAX,
 };
@@ -723,6 +733,29 @@ struct ctrace_krec_thread {
 	__u32 cpu;		/* the CPU it is on or last ran on */
 	__u32 flags;		/* CTRACE_THREAD_F_* */
 	char comm[CTRACE_COMM_LEN];
+};
+
+/*
+ * SYSCALL_ENTER and SYSCALL_EXIT: aux = the system call's number in its
+ * ABI's table (CTRACE_SYSCALL_NR_MASK), | CTRACE_SYSCALL_F_COMPAT for a
+ * 32-bit task's (ia32) call.  An exit's number is what the kernel had for
+ * it at the exit (as ftrace's sys_exit).  Names come from the ABI's
+ * <asm/unistd_64.h> / <asm/unistd_32.h>; docs/abi.md.
+ */
+#define CTRACE_SYSCALL_NR_MASK		0x7fff
+#define CTRACE_SYSCALL_F_COMPAT		0x8000
+
+struct ctrace_krec_syscall_enter {
+	struct ctrace_krec h;
+	__u32 tid;
+	__u32 reserved;		/* 0 */
+};
+
+struct ctrace_krec_syscall_exit {
+	struct ctrace_krec h;
+	__u32 tid;
+	__u32 reserved;		/* 0 */
+	__s64 ret;		/* the return value: -errno on failure */
 };
 
 #define CTRACE_THREAD_F_SNAPSHOT	0x0001	/* part of the start snapshot */

@@ -154,6 +154,16 @@ CT.Panels = class {
 
   regionDetails(box, dl, row, times, it, tid) {
     const name = this.str(it.name);
+    if (it.flags & 0x10) {
+      box.append(el('h3', null, 'System call: ' + name));
+      row('Thread', this.tname(tid));
+      times(it);
+      row('Switches', it.switches);
+      if (it.flags & 0x20) row('Blocked', 'the thread slept in it');
+      if (it.flags & 2) row('Note', 'no exit: the thread died in it, or the trace ended');
+      box.append(dl);
+      return;
+    }
     box.append(el('h3', null, 'Region: ' + name));
     row('Thread', this.tname(tid));
     if (it.has_task) row('Task', it.task);
@@ -291,6 +301,7 @@ CT.Panels = class {
         for (let i = s.first(a - 1); i < s.len && s.begin[i] < b; i++) {
           const e = s.end[i];
           if (e < a || e >= b) continue;
+          if (s.f.flags[i] & 0x10) continue;  // a system call, not a region
           const name = this.str(s.f.name[i]);
           const g = regions[name] || (regions[name] = { name, count: 0, incomplete: 0, switches: 0, hist: new CT.Hist(), state_ns: [0, 0, 0, 0, 0, 0] });
           if (s.f.flags[i]) { g.incomplete++; continue; }

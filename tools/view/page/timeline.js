@@ -418,8 +418,10 @@ CT.Timeline = class {
         const raw = s.n[i] === 1, name = m.strings[s.f.name[i]] || '';
         st.regionSlices++;
         st.regionItems += s.n[i];
-        bar.add(x0, x1, raw ? CT.hashColor(name) : CT.hashColor(name, true));
-        if (raw && s.f.flags[i]) open.push([Math.max(x0, x1 - 6), Math.min(6, x1 - x0)]);
+        // System calls ("read()") in one quiet colour, below the regions.
+        const sys = name.endsWith('()');
+        bar.add(x0, x1, sys ? (raw ? '#b8c2cf' : '#cdd4dd') : raw ? CT.hashColor(name) : CT.hashColor(name, true));
+        if (raw && (s.f.flags[i] & 3)) open.push([Math.max(x0, x1 - 6), Math.min(6, x1 - x0)]);
         bar.label(raw ? name : name + ' ×' + s.n[i], x0, x1, yy + REGION_H / 2, '#111');
       });
       bar.flush();
