@@ -300,6 +300,20 @@ TEST_F(ue, stream)
 		 ktest_tool("ctrace"));
 	EXPECT_EQ(0, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s", out);
 	EXPECT_LE(1000, atoi(out)) TH_LOG("%s", out);
+	/* The exporter and the viewer take a stream too. */
+	snprintf(cmd, sizeof(cmd), "cat %s | %s export --format json -o %s.json - && "
+		 "grep -o '\"name\":\"idle\"' %s.json | wc -l", stream, ktest_tool("ctrace"),
+		 stream, stream);
+	EXPECT_EQ(0, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_LE(1000, atoi(out)) TH_LOG("export from a pipe: %s", out);
+	snprintf(cmd, sizeof(cmd), "cat %s | %s view --no-open -o %s.html - > /dev/null && "
+		 "grep -c '<canvas' %s.html", stream, ktest_tool("ctrace"), stream, stream);
+	EXPECT_EQ(0, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_LE(1, atoi(out)) TH_LOG("view from a pipe: %s", out);
+	snprintf(cmd, sizeof(cmd), "%s.json", stream);
+	unlink(cmd);
+	snprintf(cmd, sizeof(cmd), "%s.html", stream);
+	unlink(cmd);
 	unlink(stream);
 }
 
