@@ -9,7 +9,8 @@
  * window (or of the memory bound), and each starts with the state said
  * again: with the module, SESSION_RESTATE makes it write a CLOCK record
  * and every traced thread's name and state (THREAD records, flags
- * SNAPSHOT | RESTATE); without it, we write a CLOCK record.  The oldest
+ * SNAPSHOT | RESTATE); without it, we write a CLOCK record and THREAD
+ * records of our own for the threads user THREAD records named so far.  The oldest
  * generation goes when the next one alone covers the window, or when
  * the memory bound is passed.
  *
@@ -146,6 +147,7 @@ static void gen_restate(struct recorder *d)
 
 	if (d->user_only) {
 		user_clock_snapshot(d, CTRACE_CLOCK_SNAP_PERIODIC);
+		user_restate_threads(d);
 		return;
 	}
 	if (ctrace_ctl_session_cmd(d->ctl, CTRACE_CMD_SESSION_RESTATE, d->session_id) &&

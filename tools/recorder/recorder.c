@@ -390,6 +390,10 @@ int recorder_run(struct recorder *d, bool (*should_stop)(struct recorder *, void
 		}
 		if (drain_all(d, false))
 			return -EPROTO;
+		/* The caller's tick first: it may trigger (SIGUSR1), and the
+		 * snapshot then holds this drain. */
+		if (tick)
+			tick(d, arg);
 		if (d->flight && !stopping && flight_after_drain(d))
 			return -ENOMEM;
 		/* A second CLOCK record soon after the first gives readers of
@@ -398,8 +402,6 @@ int recorder_run(struct recorder *d, bool (*should_stop)(struct recorder *, void
 			last_clock = since(&t0);
 			user_clock_snapshot(d, CTRACE_CLOCK_SNAP_PERIODIC);
 		}
-		if (tick)
-			tick(d, arg);
 		if (!stopping && should_stop && should_stop(d, arg)) {
 			stopping = true;
 			/* Fails when someone else stopped or destroyed it:

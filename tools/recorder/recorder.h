@@ -150,6 +150,7 @@ uint32_t user_ring_stats(const struct recorder *d, struct ctrace_ring_stats *out
 uint64_t user_events(const struct recorder *d);
 uint64_t user_corrupt(const struct recorder *d);
 int user_clock_snapshot(struct recorder *d, uint16_t why);
+int user_restate_threads(struct recorder *d);
 void user_free(struct recorder *d);
 
 #endif

@@ -30,6 +30,7 @@
 #include <sys/syscall.h>
 
 #include "barrier.h"
+#include "ctrace_map.h"
 #include "recorder.h"
 #include "uset_map.h"
 
@@ -67,8 +68,18 @@ struct uset_view {
 	uint32_t trig_id;		/* ...and its string ID here, once seen */
 };
 
+/* A thread a user THREAD record named: a flight recorder says it again. */
+struct named_thread {
+	uint32_t tid, tgid;
+	char name[CTRACE_COMM_LEN];
+};
+
 struct user_sets {
 	struct uset_view *v[USETS_MAX];
+	/* flight recorder, user-only mode: every thread named so far */
+	struct ctrace_map named_map;
+	struct named_thread *named;
+	uint32_t nr_named, cap_named;
 	uint32_t n;
 	uint64_t fullest;		/* most bytes found in a ring, last drain */
 	uint64_t drained_ms, prev_drained_ms;	/* CLOCK_MONOTONIC of drains */
@@ -295,6 +306,86 @@ static void unstick_lock(struct uset_view *v, uint32_t ring)
 	v->rs[ring].lock_tid = 0;
 }
 
+/* The threads these sanitised records name (user THREAD records). */
+static void remember_names(struct user_sets *u, const uint8_t *recs, size_t len)
+{
+	for (size_t off = 0; off + sizeof(struct ctrace_urec_thread) <= len;) {
+		struct ctrace_urec_thread t;
+		struct named_thread *e;
+		uint32_t i;
+
+		memcpy(&t, recs + off, sizeof(t));
+		if (t.h.size < 2 || (size_t)t.h.size * 8 > len - off)
+			break;
+		off += (size_t)t.h.size * 8;
+		if (t.h.type != CTRACE_UREC_THREAD || t.h.size * 8 < sizeof(t) || !t.h.tid)
+			continue;
+		i = ctrace_map_get(&u->named_map, t.h.tid);
+		if (i == CTRACE_MAP_NONE) {
+			if (u->nr_named == u->cap_named) {
+				uint32_t cap = u->cap_named ? 2 * u->cap_named : 64;
+				void *p = realloc(u->named, cap * sizeof(*u->named));
+
+				if (!p)
+					return;
+				u->named = p;
+				u->cap_named = cap;
+			}
+			if (ctrace_map_put(&u->named_map, t.h.tid, u->nr_named))
+				return;
+			i = u->nr_named++;
+		}
+		e = &u->named[i];
+		e->tid = t.h.tid;
+		e->tgid = t.tgid;
+		memcpy(e->name, t.name, sizeof(e->name));
+	}
+}
+
+/*
+ * A flight recorder's new generation, user-only mode (no kernel to
+ * restate): every thread named so far, as THREAD records in the dumper's
+ * ring, flagged SNAPSHOT | RESTATE, state unknown; so a window names the
+ * threads whose own THREAD record it lost.
+ */
+int user_restate_threads(struct recorder *d)
+{
+	struct user_sets *u = d->user;
+	struct ctrace_krec_thread *recs;
+	struct ctrace_ring_chunk h;
+	int err;
+
+	if (!u || !d->user_only || !u->nr_named)
+		return 0;
+	recs = calloc(u->nr_named, sizeof(*recs));
+	if (!recs)
+		return -ENOMEM;
+	/* At the time of the CLOCK record just before: the chunk's ts_base
+	 * gives the high half, and the ring's time does not go back. */
+	for (uint32_t i = 0; i < u->nr_named; i++) {
+		recs[i].h = (struct ctrace_krec){ .type = CTRACE_KREC_THREAD,
+						  .size = sizeof(*recs) / 8,
+						  .aux = CTRACE_STATE_UNKNOWN,
+						  .ts_lo = (uint32_t)u->dumper_ts };
+		recs[i].tid = u->named[i].tid;
+		recs[i].tgid = u->named[i].tgid;
+		recs[i].cpu = UINT32_MAX;
+		recs[i].flags = CTRACE_THREAD_F_SNAPSHOT | CTRACE_THREAD_F_RESTATE;
+		memcpy(recs[i].comm, u->named[i].name, CTRACE_COMM_LEN);
+	}
+	h = (struct ctrace_ring_chunk){
+		.ring = 0,
+		.kind = CTRACE_RING_DUMPER,
+		.seq_first = u->dumper_seq,
+		.ts_base = u->dumper_ts,
+		.events = u->nr_named,
+	};
+	u->dumper_seq += u->nr_named;
+	err = ctrace_writer_ring(d->w, &h, recs, (size_t)u->nr_named * sizeof(*recs));
+	free(recs);
+	return err;
+}
+
 static int drain_view(struct recorder *d, struct uset_view *v)
 {
 	uint64_t prods[1024], *prod = prods, now;
@@ -360,6 +451,8 @@ static int drain_view(struct recorder *d, struct uset_view *v)
 			c = prod[i];
 		}
 		rs->started = true;
+		if (n && d->flight && d->user_only)
+			remember_names(d->user, v->out, n);
 		if (n && v->trig_id)
 			trigger_regions(d, v->index, v->trig_id, v->out, n);
 		if (n)
@@ -691,6 +784,8 @@ void user_free(struct recorder *d)
 		munmap(u->ctl, sysconf(_SC_PAGESIZE));
 	if (u->memfd >= 0)
 		close(u->memfd);
+	ctrace_map_free(&u->named_map);
+	free(u->named);
 	free(u);
 	d->user = NULL;
 }
