@@ -46,6 +46,21 @@ run_ctrace() {
 	rmmod ctrace
 }
 
+# The same recording as a flight recorder (--flight 1s): drained into
+# memory, a generation every 250 ms begun by SESSION_RESTATE, no file.
+run_ctrace_flight() {
+	local log=/tmp/bench.dump.log dump r
+	insmod "$O/kmod/$krel/kmod/ctrace.ko" || { echo "RESULT ctrace_flight - insmod failed"; return; }
+	"$O/bin/ctrace-dump" --all -b 4M --flight 1s -o /tmp/bench-flight.trace > "$log" 2>&1 &
+	dump=$!
+	settle
+	r=$(measure)
+	kill -INT $dump
+	wait $dump
+	echo "RESULT ctrace_flight $r $(grep -o 'lost [0-9]*' "$log" | head -n 1 | tr ' ' =)"
+	rmmod ctrace
+}
+
 # The kernel's part alone: a session with rings big enough, no reader.
 run_ctrace_noread() {
 	local h r fifo=/tmp/bench.hold

@@ -10,7 +10,8 @@
 #    where the guest clock advances one ns per executed instruction, so
 #    "ns per round trip" of the static pipe ping-pong is an instruction
 #    count, repeatable whatever the host does.  States, in one boot:
-#    none, ctrace (ctrace-dump --all into tmpfs), ctrace_noread (the
+#    none, ctrace (ctrace-dump --all into tmpfs), ctrace_flight (the same
+#    as a flight recorder, --flight 1s: into memory), ctrace_noread (the
 #    kernel's part alone), ftrace (sched_switch + sched_waking), perf
 #    (perf record -e sched:sched_switch -a) and lttng (kernel sched_switch,
 #    when tests/bench/build-lttng.sh could build it for that kernel).
@@ -58,12 +59,12 @@ while [ $# -gt 0 ]; do
 	-r) rounds=$2; shift 2 ;;
 	-n) repeats=$2; shift 2 ;;
 	--no-wall) wall=0; shift ;;
-	*) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+	*) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 done
 out=$O/bench
 mkdir -p "$out"
-states="none ctrace_noread ctrace ftrace perf lttng none"
+states="none ctrace_noread ctrace ctrace_flight ftrace perf lttng none"
 
 guest() {	# guest FILE CMD...: a script the VM runs (the project dir is shared)
 	local f=$1

@@ -466,6 +466,40 @@ out:
 	return err < 0 ? err : 0;
 }
 
+/*
+ * The last drain: drops after a ring's last record.  Writers report drops
+ * in the LOST record they write with their next record that fits, so
+ * drops at the very end have none; report them here, from the ring's own
+ * count (the one STATS gives), as the kernel's rings do at stop.  Through
+ * the sanitiser, like any record: the count is the program's to corrupt.
+ */
+static int flush_lost(struct recorder *d, struct uset_view *v)
+{
+	uint64_t now = recorder_clock_now(d) + ts_slack(d);
+	int err = 0;
+
+	for (uint32_t i = 0; i < v->h.nr_rings && !err; i++) {
+		struct uring_state *rs = &v->rs[i];
+		uint64_t lost = ctrace_load_relaxed(&v->rings[i].lost);
+		struct ctrace_usan before = rs->san;
+		struct ctrace_urec_lost rec;
+		size_t n;
+
+		if (lost <= rs->san.lost_total)
+			continue;
+		rec = (struct ctrace_urec_lost){
+			.h = { .ts = rs->san.last_ts, .type = CTRACE_UREC_LOST,
+			       .size = sizeof(rec) / 8 },
+			.total = lost,
+		};
+		n = ctrace_usan_run(&rs->san, &v->tab, &rec, sizeof(rec), v->out,
+				    d->user->start_ts, now);
+		if (n)
+			err = write_chunk(d, v, i, rs->cons, n, &before);
+	}
+	return err;
+}
+
 int user_drain(struct recorder *d, bool final)
 {
 	struct user_sets *u = d->user;
@@ -478,12 +512,11 @@ int user_drain(struct recorder *d, bool final)
 	if (!d->user_only)
 		scan_table(d);
 	for (uint32_t i = 0; i < u->n; i++) {
-		if (drain_view(d, u->v[i])) {
+		if (drain_view(d, u->v[i]) || (final && flush_lost(d, u->v[i]))) {
 			d->error = "cannot write user events to the trace file";
 			return -EIO;
 		}
 	}
-	(void)final;
 	return 0;
 }
 
