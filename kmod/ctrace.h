@@ -239,6 +239,7 @@ struct ctrace_session {
 	wait_queue_head_t wq;		/* readers in poll() */
 	struct delayed_work tick;	/* clock snapshots, loss notices */
 	u64 lost_notified;
+	unsigned long restated;	/* jiffies of the last RESTATE, 0: none */
 
 	/* The latency trigger (latency.c), or NULL: immutable once set. */
 	struct ctrace_latency *lat;

@@ -38,6 +38,7 @@ static DEFINE_XARRAY_ALLOC1(ctrace_sessions);
 static u32 ctrace_next_id;
 
 #define CTRACE_TICK	HZ	/* clock snapshots and loss notices */
+#define CTRACE_RESTATE_MIN_MS	10	/* between two RESTATEs of a session */
 
 /* Ring memory of @uid's sessions, or of all when @uid is NULL. */
 u64 ctrace_session_bytes(kuid_t *uid)
@@ -452,6 +453,18 @@ int ctrace_session_restate(struct ctrace_session *s, struct netlink_ext_ack *ext
 		NL_SET_ERR_MSG(extack, "the session is not running");
 		return -EINVAL;
 	}
+	/*
+	 * Each restatement walks every thread under ctrace_lock: a session
+	 * may have one per CTRACE_RESTATE_MIN_MS (a flight recorder asks
+	 * every quarter window, 50 ms at least).
+	 */
+	if (s->restated &&
+	    time_before(jiffies, s->restated + msecs_to_jiffies(CTRACE_RESTATE_MIN_MS))) {
+		mutex_unlock(&ctrace_lock);
+		NL_SET_ERR_MSG(extack, "the session was restated less than 10 ms ago");
+		return -EBUSY;
+	}
+	s->restated = jiffies;
 	ctrace_clock_snapshot(s, CTRACE_CLOCK_SNAP_PERIODIC);
 	ctrace_sched_snapshot(s, CTRACE_THREAD_F_RESTATE);
 	mutex_unlock(&ctrace_lock);

@@ -382,6 +382,12 @@ TEST(restate_and_snapshot)
 		TH_LOG("%s", ctrace_ctl_error(ctl));
 	ASSERT_EQ(0, ctrace_ctl_session_get(ctl, info.id, &b));
 	EXPECT_LE(a.events_written + 2, b.events_written);
+	/* Each walks every thread under the module's lock: not at once again. */
+	EXPECT_EQ(-EBUSY, ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_RESTATE, info.id));
+	EXPECT_NE(NULL, strstr(ctrace_ctl_error(ctl), "less than 10 ms ago")) TH_LOG("%s", ctrace_ctl_error(ctl));
+	usleep(30000);
+	EXPECT_EQ(0, ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_RESTATE, info.id))
+		TH_LOG("%s", ctrace_ctl_error(ctl));
 	ctrace_session_info_free(&a);
 	ctrace_session_info_free(&b);
 	ASSERT_EQ(0, ctrace_ctl_session_cmd(ctl, CTRACE_CMD_SESSION_STOP, info.id));

@@ -79,7 +79,8 @@ enum ctrace_cmd {
 	 * SNAPSHOT | RESTATE) for every thread the session traces, with its
 	 * name and state, as at the start.  A flight recorder asks for this
 	 * at each generation, so that a window cut out of the stream names
-	 * every thread and knows its state from its start.
+	 * every thread and knows its state from its start.  At most one per
+	 * 10 ms per session (else EBUSY).
 	 */
 	CTRACE_CMD_SESSION_RESTATE = 10,
 	/*
