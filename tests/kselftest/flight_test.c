@@ -342,13 +342,16 @@ TEST_F(flight, a_scheduling_latency_over)
 	slow = ctrace_report_find_region(r, "slow");
 	ASSERT_NE(NULL, main_th);
 	ASSERT_NE(NULL, slow);
-	TH_LOG("%s: main's wakeup latency max %.1f ms, runnable %.1f ms; slow: %llu ended, %llu not",
-	       why, main_th->wake_latency.max / 1e6,
+	TH_LOG("%s: main's wakeup latency max %.1f ms, preemption latency max %.1f ms, runnable %.1f ms; slow: %llu ended, %llu not",
+	       why, main_th->wake_latency.max / 1e6, main_th->preempt_latency.max / 1e6,
 	       main_th->state_ns[CTRACE_STATE_RUNNABLE] / 1e6,
 	       (unsigned long long)slow->count, (unsigned long long)slow->incomplete);
-	/* The trace agrees: the wait is in it.  (The slow region may end
-	 * after the snapshot: it is taken as soon as the wait ends.) */
-	EXPECT_LT(100000000ull, main_th->wake_latency.max);
+	/* The trace agrees: the wait is in it, as time runnable.  (Usually
+	 * as a wakeup's latency; in a slow guest the real-time thread may
+	 * start first and it is a preemption's, or the wait may come from
+	 * a wakeup the report does not pair: so the runnable time is what
+	 * is asserted.  The slow region may end after the snapshot: it is
+	 * taken as soon as the wait ends.) */
 	EXPECT_LT(100000000ull, main_th->state_ns[CTRACE_STATE_RUNNABLE]);
 	EXPECT_EQ(1, slow->count + slow->incomplete);
 	ctrace_report_free(r);
