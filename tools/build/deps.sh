@@ -5,7 +5,8 @@
 #
 # Idempotent: does nothing when everything is there.  As root it installs
 # what is missing; otherwise it prints the exact apt-get line and fails.
-# --bench adds what `make bench` compares against (LTTng, trace-cmd, Go).
+# --bench adds what `make bench` compares against (LTTng, trace-cmd, Go);
+# --debug adds what `make check-debug` needs to build a kernel.
 set -euo pipefail
 
 pkgs=(
@@ -17,6 +18,8 @@ pkgs=(
 	# the kernels the module is built against and tested on
 	linux-headers-amd64 linux-image-amd64
 	linux-headers-6.12-amd64 linux-image-6.12-amd64
+	# PREEMPT_RT: spinlocks sleep and irq_work runs in a thread there
+	linux-headers-6.12-rt-amd64 linux-image-6.12-rt-amd64
 	# kselftest_harness.h and checkpatch.pl come from the kernel sources
 	linux-source-6.1 sparse perl
 	# the VM
@@ -33,7 +36,7 @@ pkgs=(
 	# with perf sched on the same run
 	curl linux-perf
 )
-if [ "${1:-}" = --bench ]; then
+if [ "${1:-}" = --bench ] || [ "${2:-}" = --bench ]; then
 	# perf, LTTng's tools and babeltrace2 to check its traces; LTTng's
 	# modules are built from lttng-modules-dkms's source by
 	# tests/bench/build-lttng.sh (the package itself fails to install);
@@ -41,6 +44,10 @@ if [ "${1:-}" = --bench ]; then
 	pkgs+=(linux-perf lttng-tools babeltrace2 dpkg-dev liblttng-ust-dev golang-go)
 	# the reading side's peers (tests/bench/read-bench.sh), and time -v
 	pkgs+=(trace-cmd time)
+fi
+if [ "${1:-}" = --debug ] || [ "${2:-}" = --debug ]; then
+	# make check-debug builds a lockdep/KASAN kernel from linux-source-6.1
+	pkgs+=(bc bison flex libelf-dev libssl-dev dwarves)
 fi
 
 missing=()

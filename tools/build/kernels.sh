@@ -5,10 +5,13 @@
 #                             running kernel's build dir when that kernel can
 #                             load modules, else the newest installed headers
 #   kernels.sh --test         the releases `make check` boots: the newest
-#                             installed 6.1 and 6.12 Debian kernels that have
-#                             both an image and headers
+#                             installed 6.1, 6.12 and 6.12-rt (PREEMPT_RT)
+#                             Debian kernels that have both an image and
+#                             headers
 #   kernels.sh --resolve X    the newest installed release starting with X
-#                             (any release when X is empty)
+#                             (any release when X is empty); X-rt names the
+#                             series' PREEMPT_RT flavour, and a plain X
+#                             never picks it
 #   kernels.sh --can-load     exit 0 if the running kernel can load modules
 set -euo pipefail
 
@@ -23,8 +26,13 @@ installed() {
 
 matching() {
 	# Releases equal to $1 or extending it at a "." or "-": 6.1 matches
-	# 6.1.0-56-amd64 but not 6.12.117.
-	awk -v p="$1" 'p == "" || $0 == p || index($0, p ".") == 1 || index($0, p "-") == 1'
+	# 6.1.0-56-amd64 but not 6.12.117.  Debian names its PREEMPT_RT
+	# flavour 6.12.57+deb12-rt-amd64: "6.12-rt" picks it, "6.12" does not.
+	awk -v p="$1" '
+		BEGIN { rt = p ~ /-rt$/; if (rt) p = substr(p, 1, length(p) - 3) }
+		p != "" && $0 != p && index($0, p ".") != 1 && index($0, p "-") != 1 &&
+			index($0, p "+") != 1 { next }
+		{ if (p == "" || p ~ /-rt-/ || ($0 ~ /-rt-/) == rt) print }'
 }
 
 can_load() {
@@ -39,12 +47,13 @@ case ${1:-} in
 		echo "/lib/modules/$(uname -r)/build"
 		exit 0
 	fi
+	# The newest stock headers; the PREEMPT_RT flavour only when alone.
 	h=$(for b in /lib/modules/*/build; do [ -e "$b/Makefile" ] && echo "$b"; done |
-		sort -V | tail -n 1)
+		sort -V | awk '/-rt-/ { rt = $0; next } { s = $0 } END { print s ? s : rt }')
 	[ -n "$h" ] || { echo "kernels.sh: no kernel headers installed (make deps)" >&2; exit 1; }
 	echo "$h" ;;
 --test)
-	for series in 6.1 6.12; do
+	for series in 6.1 6.12 6.12-rt; do
 		installed | matching "$series" | tail -n 1
 	done ;;
 --resolve)
@@ -52,6 +61,6 @@ case ${1:-} in
 	[ -n "$r" ] || { echo "kernels.sh: no installed kernel matches '${2:-}'" >&2; exit 1; }
 	echo "$r" ;;
 *)
-	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2 ;;
 esac
