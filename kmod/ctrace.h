@@ -32,6 +32,7 @@
 #define _CTRACE_KMOD_H
 
 #include <linux/atomic.h>
+#include <linux/gfp.h>
 #include <linux/irq_work.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -56,6 +57,15 @@ struct vm_area_struct;
 /* ------------------------------------------------------------- rings */
 
 /* Threads whose name a ring has already recorded (lazy naming). */
+/*
+ * Ring memory (sessions' rings, user ring sets): charged to the caller's
+ * memory cgroup, and a request too big for it fails with -ENOMEM instead
+ * of waking the cgroup's OOM killer on the caller (__GFP_RETRY_MAYFAIL;
+ * churn_test's limits_and_memcg), with no allocation-failure splat.
+ */
+#define CTRACE_GFP_RING	(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN | \
+			 __GFP_RETRY_MAYFAIL)
+
 #define CTRACE_NAME_CACHE	64
 
 /*

@@ -31,9 +31,8 @@ static void ctrace_ring_wakeup_fn(struct irq_work *work)
 int ctrace_ring_init(struct ctrace_ring *r, struct ctrace_session *s,
 		     unsigned int cpu, struct ctrace_ring_cons *kcons)
 {
-	/* __GFP_NOWARN: a refused size is an error for the user, not a splat. */
-	r->mem = __vmalloc(PAGE_SIZE + s->buf_size,
-			   GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
+	/* A refused size is an error for the user, not a splat: CTRACE_GFP_RING. */
+	r->mem = __vmalloc(PAGE_SIZE + s->buf_size, CTRACE_GFP_RING);
 	if (!r->mem)
 		return -ENOMEM;
 	r->page = r->mem;

@@ -119,9 +119,8 @@ static struct ctrace_ringset *ctrace_uset_get(int *err)
 	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
 	if (!u)
 		goto nomem;
-	/* __GFP_NOWARN: a refused size is an error for the user, not a splat. */
-	u->head = __vmalloc(head << PAGE_SHIFT,
-			    GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
+	/* A refused size is an error for the user, not a splat: CTRACE_GFP_RING. */
+	u->head = __vmalloc(head << PAGE_SHIFT, CTRACE_GFP_RING);
 	if (!u->head) {
 		kfree(u);
 		goto nomem;
@@ -181,7 +180,7 @@ static int ctrace_uset_populate(struct ctrace_ringset *u)
 	if (ctrace_session_bytes(NULL) + ctrace_user_bytes(NULL) + bytes >
 	    (u64)ctrace_max_buffer_mb << 20)
 		return -ENOMEM;
-	data = __vmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
+	data = __vmalloc(bytes, CTRACE_GFP_RING);
 	if (!data)
 		return -ENOMEM;
 	mutex_lock(&ctrace_usets_lock);

@@ -42,9 +42,13 @@ static int record(const char *clock, const char *trace, struct window *w,
 }
 
 /*
- * Between the renames that bracket the ping-pong, every switch of the two
- * threads must fall inside [t0, t1] (the workload's own clock reads), and
- * the renames outside it.  Returns how many switches were checked.
+ * Between the renames that bracket the ping-pong, every switch into one of
+ * the two threads must fall inside [t0, t1] (the workload's own clock
+ * reads), and the renames outside it.  Each of the 500 round trips
+ * switches into both, so the smaller of the two counts is at least 500
+ * when no switch was lost.  (Counting only switches from one straight to
+ * the other undercounts on PREEMPT_RT, where a threaded interrupt may run
+ * between them.)  Returns the smaller count.
  */
 static int check_window(struct __test_metadata *_metadata,
 			struct ctrace_trace *t, const struct window *w,
@@ -52,7 +56,7 @@ static int check_window(struct __test_metadata *_metadata,
 {
 	struct ctrace_cursor *c;
 	struct ctrace_event ev;
-	int n = 0, outside = 0, phase = 0;
+	int in_a = 0, in_b = 0, outside = 0, phase = 0;
 	uint64_t worst = 0;
 
 	if (ctrace_cursor_new(t, &c))
@@ -71,10 +75,12 @@ static int check_window(struct __test_metadata *_metadata,
 			}
 		}
 		if (phase != 1 || ev.type != CTRACE_KREC_SWITCH ||
-		    !((s->prev_tid == w->a && s->next_tid == w->b) ||
-		      (s->prev_tid == w->b && s->next_tid == w->a)))
+		    (s->next_tid != w->a && s->next_tid != w->b))
 			continue;
-		n++;
+		if (s->next_tid == w->a)
+			in_a++;
+		else
+			in_b++;
 		if (ev.ns + tolerance < w->t0 || ev.ns > w->t1 + tolerance) {
 			outside++;
 			worst = ev.ns < w->t0 ? w->t0 - ev.ns : ev.ns - w->t1;
@@ -83,8 +89,8 @@ static int check_window(struct __test_metadata *_metadata,
 	ctrace_cursor_free(c);
 	EXPECT_EQ(2, phase);
 	EXPECT_EQ(0, outside) TH_LOG("%d of %d switches outside [%lu, %lu], by up to %lu ns",
-				     outside, n, w->t0, w->t1, worst);
-	return n;
+				     outside, in_a + in_b, w->t0, w->t1, worst);
+	return in_a < in_b ? in_a : in_b;
 }
 
 TEST(mono)
@@ -102,7 +108,7 @@ TEST(mono)
 	ASSERT_NE(NULL, t);
 	EXPECT_EQ(0, kt_validate(t));
 	EXPECT_EQ(CTRACE_CLOCK_MONO, ctrace_trace_clock(t));
-	EXPECT_EQ(1000, check_window(_metadata, t, &w, 0));
+	EXPECT_LE(500, check_window(_metadata, t, &w, 0));
 
 	/* The session clock is CLOCK_MONOTONIC itself. */
 	ASSERT_EQ(0, ctrace_cursor_new(t, &c));
@@ -159,7 +165,7 @@ TEST(tsc_or_its_refusal)
 	EXPECT_EQ(CTRACE_CLOCK_TSC, ctrace_trace_clock(t));
 	EXPECT_NE(NULL, ctrace_trace_meta(t, "tsc_khz"));
 	/* Interpolation between snapshots read a few hundred ns apart. */
-	EXPECT_EQ(1000, check_window(_metadata, t, &w, 20000));
+	EXPECT_LE(500, check_window(_metadata, t, &w, 20000));
 	ctrace_trace_close(t);
 	unlink(trace);
 }
@@ -183,7 +189,7 @@ TEST(auto_picks_the_kernels_choice)
 	ASSERT_NE(NULL, t);
 	EXPECT_EQ(info.clock, ctrace_trace_clock(t));
 	TH_LOG("clock: %s", info.clock == CTRACE_CLOCK_TSC ? "tsc" : "mono");
-	EXPECT_EQ(1000, check_window(_metadata, t, &w, 20000));
+	EXPECT_LE(500, check_window(_metadata, t, &w, 20000));
 	ctrace_trace_close(t);
 	unlink(trace);
 }

@@ -175,10 +175,12 @@ static void check_hiccup(struct __test_metadata *_metadata, FIXTURE_DATA(flight)
 	       slow->duration.max / 1e6, (unsigned long long)nap->incomplete);
 	EXPECT_LE(150000000ull, slow->duration.max);
 	/* What came before it is there (the window is at least 1 s, and
-	 * the slow region its last 150 ms; ticks of about 2 ms); the start
-	 * of the run (3 s of ticks before it) is not. */
+	 * the slow region its last 150 ms; ticks of about 2 ms, far fewer
+	 * under a slow guest: PREEMPT_RT's threaded timers under TCG gave
+	 * 173 in a window); the start of the run (3 s of ticks before it)
+	 * is not. */
 	EXPECT_LE(r->first_ns + before_ns, slow->slowest[0].begin);
-	EXPECT_LE(200, tick->count);
+	EXPECT_LE(50, tick->count);
 	EXPECT_GT(2.0, span);
 	/* Taken mid-sleep, mid-region: the nap has begun, not ended. */
 	EXPECT_EQ(0, nap->count);
@@ -276,8 +278,9 @@ TEST_F(flight, ctrace_snapshot_over_netlink)
 		SKIP(return, "ctrace snapshot needs the module");
 	ASSERT_EQ(0, run(self, true, "--flight 1s", "netlink")) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "asked session")) TH_LOG("%s", self->out);
-	/* `ctrace snapshot` takes a while to start: a later window. */
-	check_hiccup(_metadata, self, true, 1, "ctrace snapshot", 500000000ull);
+	/* `ctrace snapshot` takes a while to start (0.2-0.5 s under TCG):
+	 * a later window, which need not reach back before the region. */
+	check_hiccup(_metadata, self, true, 1, "ctrace snapshot", 0);
 }
 
 TEST_F(flight, the_command_failing)
@@ -297,12 +300,13 @@ TEST_F(flight, a_region_longer_than)
 	ASSERT_EQ(0, run(self, variant->module, "--flight 1s --trigger-region slow:100ms", "none"))
 		TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "flight recorder: 1 snapshots")) TH_LOG("%s", self->out);
-	check_hiccup(_metadata, self, variant->module, 1, "region slow longer than 100.000 ms (15",
+	/* The region sleeps 150 ms; a slow guest makes it longer. */
+	check_hiccup(_metadata, self, variant->module, 1, "region slow longer than 100.000 ms (",
 		     800000000ull);
 	/* Longer than it lasts: no snapshot. */
 	snap_name(self->base, 1, path, sizeof(path));
 	ASSERT_EQ(0, unlink(path));
-	ASSERT_EQ(0, run(self, variant->module, "--flight 1s --trigger-region slow:300ms", "none"))
+	ASSERT_EQ(0, run(self, variant->module, "--flight 1s --trigger-region slow:3s", "none"))
 		TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "flight recorder: 0 snapshots")) TH_LOG("%s", self->out);
 	EXPECT_FALSE(exists(self->base, 1));

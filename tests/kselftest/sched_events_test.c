@@ -90,7 +90,7 @@ static int workload(long n, const char *info)
 TEST(ping_pong)
 {
 	const char *trace = "/tmp/sched_events_pp.trace", *info = "/tmp/sched_events_pp.info";
-	uint64_t direct_ab = 0, direct_ba = 0, woke_b_by_a = 0, woke_a_by_b = 0;
+	uint64_t direct_ab = 0, direct_ba = 0, into_a = 0, into_b = 0, woke_b_by_a = 0, woke_a_by_b = 0;
 	uint64_t sleeps_a = 0, sleeps_b = 0, unexplained = 0;
 	int need_wakeup[2] = { 0, 0 }, woken[2] = { 0, 0 };
 	/* Indices (event numbers) of the child's steps. */
@@ -126,6 +126,8 @@ TEST(ping_pong)
 
 			direct_ab += s->prev_tid == a && s->next_tid == b;
 			direct_ba += s->prev_tid == b && s->next_tid == a;
+			into_a += s->next_tid == a;
+			into_b += s->next_tid == b;
 			for (int x = 0; x < 2; x++) {
 				unsigned int tid = x ? b : a;
 
@@ -192,8 +194,12 @@ TEST(ping_pong)
 	       a, b, (unsigned long)direct_ab, (unsigned long)direct_ba,
 	       (unsigned long)woke_b_by_a, (unsigned long)woke_a_by_b,
 	       (unsigned long)sleeps_a, (unsigned long)sleeps_b);
-	EXPECT_LE(ROUNDS, direct_ab);
-	EXPECT_LE(ROUNDS, direct_ba);
+	/* Each round switches into both.  Not always straight from one to
+	 * the other: on PREEMPT_RT a threaded interrupt may run between. */
+	EXPECT_LE(ROUNDS, into_a);
+	EXPECT_LE(ROUNDS, into_b);
+	EXPECT_LE(ROUNDS * 9 / 10, direct_ab);
+	EXPECT_LE(ROUNDS * 9 / 10, direct_ba);
 	EXPECT_LE(ROUNDS, woke_b_by_a);
 	EXPECT_LE(ROUNDS, woke_a_by_b);
 	/* Each blocks before every read but perhaps its first, which may

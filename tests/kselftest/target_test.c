@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "kselftest_harness.h"
+#include "kctl.h"
 #include "ktest.h"
 #include "ktrace.h"
 
@@ -152,11 +153,17 @@ TEST(whole_system)
 	unlink(trace);
 }
 
-/* A parent that forks a spinner child after the session started. */
+/*
+ * A parent that forks a spinner child after the session started: once
+ * the module has a session, and 300 ms more (a fixed delay alone was too
+ * short where ctrace-dump starts slowly: PREEMPT_RT under TCG).
+ */
 static int forker(void)
 {
 	pid_t kid;
 
+	for (int i = 0; i < 500 && !kt_module_info().sessions; i++)
+		usleep(20000);
 	usleep(300000);
 	kid = fork();
 	if (!kid) {
@@ -239,13 +246,17 @@ TEST(several_pids)
 	uint64_t switches;
 	pid_t pids[3];
 
+	/* Spinning for longer than the dump can take to start; stopped
+	 * once it is done. */
 	for (int i = 0; i < 3; i++)
-		pids[i] = spawn_spinner("1");
+		pids[i] = spawn_spinner("20");
 	/* Trace the first two only. */
 	snprintf(args, sizeof(args), "-o %s -d 0.5 --pid %d,%d", trace, pids[0], pids[1]);
 	EXPECT_EQ(0, ktest_dump(args, out, sizeof(out))) TH_LOG("%s", out);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 3; i++) {
+		kill(pids[i], SIGKILL);
 		waitpid(pids[i], NULL, 0);
+	}
 	t = kt_open(trace);
 	ASSERT_NE(NULL, t);
 	EXPECT_EQ(0, kt_validate(t));

@@ -264,6 +264,7 @@ TEST_F(ue, stream)
 	char cmd[16384], out[65536], stream[128];
 	static unsigned char buf[1 << 20];
 	size_t got = 0, early = 0;
+	int instants;
 	bool before_end = false;
 	FILE *p, *f;
 	ssize_t n;
@@ -299,13 +300,16 @@ TEST_F(ue, stream)
 	snprintf(cmd, sizeof(cmd), "cat %s | %s report --events - | grep -c 'name=idle'", stream,
 		 ktest_tool("ctrace"));
 	EXPECT_EQ(0, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s", out);
-	EXPECT_LE(1000, atoi(out)) TH_LOG("%s", out);
+	/* One instant a sleep of 1 ms: up to 2000, 920 under PREEMPT_RT's
+	 * slower timers in TCG; the exporter must see every one. */
+	instants = atoi(out);
+	EXPECT_LE(200, instants) TH_LOG("%s", out);
 	/* The exporter and the viewer take a stream too. */
 	snprintf(cmd, sizeof(cmd), "cat %s | %s export --format json -o %s.json - && "
 		 "grep -o '\"name\":\"idle\"' %s.json | wc -l", stream, ktest_tool("ctrace"),
 		 stream, stream);
 	EXPECT_EQ(0, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s", out);
-	EXPECT_LE(1000, atoi(out)) TH_LOG("export from a pipe: %s", out);
+	EXPECT_EQ(instants, atoi(out)) TH_LOG("export from a pipe: %s", out);
 	snprintf(cmd, sizeof(cmd), "cat %s | %s view --no-open -o %s.html - > /dev/null && "
 		 "grep -c '<canvas' %s.html", stream, ktest_tool("ctrace"), stream, stream);
 	EXPECT_EQ(0, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s", out);
