@@ -85,7 +85,7 @@ FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/tests/fuzz/%,$(FUZZ_SRCS))
 obj = $(patsubst %.c,$(O)/obj/$(1)/%.o,$(2))
 
 .PHONY: all tools kmod modules tests help deps lint check check-direct demo \
-	bench test-host test-vm vm-shell clean
+	bench test-host test-vm vm-shell clean soak fuzz-long check-debug
 all: kmod tools
 
 tools: $(O)/bin/ctrace $(O)/bin/ctrace-dump libctrace examples
@@ -374,6 +374,28 @@ check-direct: deps
 	$(MAKE) --no-print-directory tools kmod $(KSELFTESTS)
 	$(TOP)/tests/run-ktests --direct
 
+# A soak: mixed load in a VM for CTRACE_SOAK_SECONDS (default 600) on
+# KERNEL (default the first test kernel); report in build/soak/.
+soak: deps tools modules $(PROGS)
+	$(TOP)/tests/soak/run.sh $(if $(KERNEL),-k $(KERNEL))
+
+# The whole VM suite on a lockdep/KASAN/DEBUG_OBJECTS kernel built from
+# Debian's linux-source (tests/vm/debug-kernel.sh; cached in
+# build/debug-kernel, about 40 minutes to build here the first time).
+# Not part of `make check`: see docs/testing.md for its times.
+check-debug:
+	$(TOP)/tools/build/deps.sh --debug
+	$(MAKE) --no-print-directory -j$(shell nproc) tests
+	+@r=$$($(TOP)/tests/vm/debug-kernel.sh) && k=$(O)/debug-kernel/$$r/build && \
+	$(TOP)/tools/build/kmod.sh $$k $(O)/kmod/$$r W=1 && \
+	$(TOP)/tools/build/kmod.sh $$k $(O)/kmod/$$r-test W=1 CTRACE_TEST_HOOKS=y && \
+	CTRACE_CHECK_STAGES="vm-$$r" TEST_KERNELS="$$r" $(TOP)/tests/check.sh
+
+# The decoder, sanitiser, exporter and query fuzzers for CTRACE_FUZZ_RUNS
+# executions in all (default 10 M); not part of `make check`.
+fuzz-long: $(FUZZERS)
+	CTRACE_FUZZ_RUNS=$${CTRACE_FUZZ_RUNS:-10000000} $(TOP)/tests/fuzz/run.sh $(FUZZERS)
+
 # Benchmarks: minutes; installs what the comparisons need (LTTng, perf).
 bench:
 	$(TOP)/tools/build/deps.sh --bench
@@ -413,5 +435,8 @@ help:
 	@echo "  vm-shell      an interactive shell in a VM: KERNEL=6.12"
 	@echo "  check-direct  kernel tests on the running kernel (root)"
 	@echo "  bench         benchmarks against LTTng, ftrace, perf (docs/performance.md)"
+	@echo "  soak          mixed load in a VM for 10 min (CTRACE_SOAK_SECONDS), KERNEL=..."
+	@echo "  fuzz-long     the decoder fuzzers for >= 10 M executions (CTRACE_FUZZ_RUNS)"
+	@echo "  check-debug   the VM suite on a lockdep/KASAN kernel built from linux-source"
 
 -include $(shell find $(O)/obj -name '*.d' 2> /dev/null)

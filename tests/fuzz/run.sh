@@ -9,6 +9,11 @@
 # crashes/ (the
 # inputs that crashed) and run.log.  Nothing is written to the source tree.
 #
+# CTRACE_FUZZ_RUNS=N (make fuzz-long) replaces the time budget with N
+# executions in all, shared among the targets (one process at a time).
+# tests/fuzz/corpus/<name>/, when there is one, is the corpus
+# kept in the repository (small, minimised: read, never written here).
+#
 # "ok N name: R runs in Ss" when a target ran its time without a crash;
 # otherwise "not ok", with the end of its output indented by "# ", and the
 # exit status is 1.  Reproduce a crash with: <fuzzer> <crash file>.
@@ -40,10 +45,17 @@ for f in "$@"; do
 	# A target that does not know the variable runs nothing (-runs=0).
 	CTRACE_FUZZ_SEEDS=$dir/seeds "$f" -runs=0 > "$dir/seeds.log" 2>&1
 
+	kept=()
+	[ -d "$top/tests/fuzz/corpus/$name" ] && kept=("$top/tests/fuzz/corpus/$name")
+	if [ -n "${CTRACE_FUZZ_RUNS:-}" ]; then
+		budget=(-runs=$(( CTRACE_FUZZ_RUNS / $# )))
+	else
+		budget=(-max_total_time="$per")
+	fi
 	start=$(date +%s)
-	UBSAN_OPTIONS=print_stacktrace=1 "$f" -max_total_time="$per" -max_len=65536 -timeout=20 \
+	UBSAN_OPTIONS=print_stacktrace=1 "$f" "${budget[@]}" -max_len=65536 -timeout=20 \
 		-rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix="$dir/crashes/" "$dir/corpus" "$dir/seeds" \
+		-artifact_prefix="$dir/crashes/" "$dir/corpus" "$dir/seeds" "${kept[@]}" \
 		> "$dir/run.log" 2>&1
 	rc=$?
 	secs=$(( $(date +%s) - start ))

@@ -138,7 +138,8 @@ static void log_latency(struct __test_metadata *_metadata, const char *out,
 
 /* What every snapshot of the hiccup holds; @why is its trigger. */
 static void check_hiccup(struct __test_metadata *_metadata, FIXTURE_DATA(flight) *self,
-			 bool module, int n, const char *why, uint64_t before_ns)
+			 bool module, int n, const char *why, uint64_t before_ns,
+			 double max_span)
 {
 	const struct ctrace_report_region *slow, *tick, *nap;
 	const struct ctrace_report_thread *dozer, *napper;
@@ -181,7 +182,8 @@ static void check_hiccup(struct __test_metadata *_metadata, FIXTURE_DATA(flight)
 	 * is not. */
 	EXPECT_LE(r->first_ns + before_ns, slow->slowest[0].begin);
 	EXPECT_LE(50, tick->count);
-	EXPECT_GT(2.0, span);
+	if (max_span)
+		EXPECT_GT(max_span, span);
 	/* Taken mid-sleep, mid-region: the nap has begun, not ended. */
 	EXPECT_EQ(0, nap->count);
 	EXPECT_EQ(1, nap->incomplete);
@@ -259,7 +261,7 @@ TEST_F(flight, ctrace_snapshot_from_the_program)
 {
 	SKIP_WITHOUT_MODULE();
 	ASSERT_EQ(0, run(self, variant->module, "--flight 1s", "self")) TH_LOG("%s", self->out);
-	check_hiccup(_metadata, self, variant->module, 1, "ctrace_snapshot()", 800000000ull);
+	check_hiccup(_metadata, self, variant->module, 1, "ctrace_snapshot()", 800000000ull, 2.0);
 	EXPECT_FALSE(exists(self->base, 2));
 	EXPECT_NE(NULL, strstr(self->out, "flight recorder: 1 snapshots")) TH_LOG("%s", self->out);
 }
@@ -268,7 +270,7 @@ TEST_F(flight, sigusr1)
 {
 	SKIP_WITHOUT_MODULE();
 	ASSERT_EQ(0, run(self, variant->module, "--flight 1s", "usr1")) TH_LOG("%s", self->out);
-	check_hiccup(_metadata, self, variant->module, 1, "SIGUSR1", 800000000ull);
+	check_hiccup(_metadata, self, variant->module, 1, "SIGUSR1", 800000000ull, 2.0);
 }
 
 TEST_F(flight, ctrace_snapshot_over_netlink)
@@ -276,11 +278,13 @@ TEST_F(flight, ctrace_snapshot_over_netlink)
 	SKIP_WITHOUT_MODULE();
 	if (!variant->module)
 		SKIP(return, "ctrace snapshot needs the module");
-	ASSERT_EQ(0, run(self, true, "--flight 1s", "netlink")) TH_LOG("%s", self->out);
+	/* `ctrace snapshot` takes a while to start: 0.2-0.5 s under TCG,
+	 * 1.2 s on PREEMPT_RT with the host busy.  So a window of 2 s (the
+	 * run's start, 3 s before the region, is still out of it), which
+	 * need not reach back before the region. */
+	ASSERT_EQ(0, run(self, true, "--flight 2s", "netlink")) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "asked session")) TH_LOG("%s", self->out);
-	/* `ctrace snapshot` takes a while to start (0.2-0.5 s under TCG):
-	 * a later window, which need not reach back before the region. */
-	check_hiccup(_metadata, self, true, 1, "ctrace snapshot", 0);
+	check_hiccup(_metadata, self, true, 1, "ctrace snapshot", 0, 0);
 }
 
 TEST_F(flight, the_command_failing)
@@ -288,7 +292,7 @@ TEST_F(flight, the_command_failing)
 	SKIP_WITHOUT_MODULE();
 	ASSERT_EQ(0, run(self, variant->module, "--flight 1s", "fail")) TH_LOG("%s", self->out);
 	/* Taken at the end: the 0.5 s after the slow region are in too. */
-	check_hiccup(_metadata, self, variant->module, 1, "the command failed", 250000000ull);
+	check_hiccup(_metadata, self, variant->module, 1, "the command failed", 250000000ull, 2.0);
 }
 
 TEST_F(flight, a_region_longer_than)
@@ -302,7 +306,7 @@ TEST_F(flight, a_region_longer_than)
 	EXPECT_NE(NULL, strstr(self->out, "flight recorder: 1 snapshots")) TH_LOG("%s", self->out);
 	/* The region sleeps 150 ms; a slow guest makes it longer. */
 	check_hiccup(_metadata, self, variant->module, 1, "region slow longer than 100.000 ms (",
-		     800000000ull);
+		     800000000ull, 2.0);
 	/* Longer than it lasts: no snapshot. */
 	snap_name(self->base, 1, path, sizeof(path));
 	ASSERT_EQ(0, unlink(path));
@@ -378,7 +382,7 @@ TEST_F(flight, gap_and_count)
 			 "gaps")) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "too soon after the last snapshot")) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "flight recorder: 2 snapshots")) TH_LOG("%s", self->out);
-	check_hiccup(_metadata, self, variant->module, 1, "ctrace_snapshot()", 800000000ull);
+	check_hiccup(_metadata, self, variant->module, 1, "ctrace_snapshot()", 800000000ull, 2.0);
 	EXPECT_TRUE(exists(self->base, 2));
 	EXPECT_FALSE(exists(self->base, 3));
 }

@@ -375,7 +375,8 @@ static uint64_t user_lost(const struct ctrace_trace *t)
 	return lost;
 }
 
-TEST_F(ue, migration_stress)
+/* Under TCG on PREEMPT_RT the lock-word variant took over 30 s. */
+TEST_F_TIMEOUT(ue, migration_stress, 150)
 {
 	unsigned long long attempted, dropped, aborts;
 	uint64_t read = 0, other = 0, corrupt = 0;

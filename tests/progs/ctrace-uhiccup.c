@@ -21,7 +21,8 @@
  *   none     none (the slow region's length is the trigger)
  *   latency  none, and the slow region is a wait for a CPU: the main
  *            thread pins itself to CPU 0, where a SCHED_FIFO thread (after
- *            1 ms asleep) spins for 200 ms while it sleeps 2 ms in "slow"
+ *            1 ms asleep) wakes it through a pipe it reads in "slow", then
+ *            spins for 200 ms
  *            (the scheduling latency is the trigger; needs root)
  *   gaps     ctrace_snapshot() three times: now, 100 ms later, 1.2 s later
  *   storm    no slow region: 2 s of counters as fast as it can go, then
@@ -96,6 +97,15 @@ static void ticks(uint64_t ms)
 	}
 }
 
+/*
+ * The hog wakes the main thread itself, through a pipe, then keeps CPU 0
+ * for 200 ms: the wait is a wakeup's latency whatever the timers do.  (A
+ * 2 ms sleep of the main thread did not work on PREEMPT_RT: a normal
+ * task's sleep expires in the ktimers thread, SCHED_FIFO 1 like the hog,
+ * so the main thread was not woken before the hog was done.)
+ */
+static int hog_pipe[2];
+
 static void *hog(void *arg)
 {
 	uint64_t end;
@@ -104,6 +114,8 @@ static void *hog(void *arg)
 	ctrace_thread_name("hog");
 	/* Let the main thread fall asleep first: its wakeup must wait. */
 	sleep_ms(1);
+	if (write(hog_pipe[1], "w", 1) != 1)
+		return NULL;
 	end = now_ns() + 200000000ull;
 	while (now_ns() < end)
 		;
@@ -121,7 +133,7 @@ static int starve(void)
 
 	CPU_ZERO(&cpu0);
 	CPU_SET(0, &cpu0);
-	if (sched_setaffinity(0, sizeof(cpu0), &cpu0))
+	if (pipe(hog_pipe) || sched_setaffinity(0, sizeof(cpu0), &cpu0))
 		return -1;
 	pthread_attr_init(&a);
 	pthread_attr_setinheritsched(&a, PTHREAD_EXPLICIT_SCHED);
@@ -172,7 +184,14 @@ int main(int argc, char **argv)
 	}
 	b = now_ns();
 	r = ctrace_region_begin("slow");
-	sleep_ms(!strcmp(how, "latency") ? 2 : 150);
+	if (!strcmp(how, "latency")) {
+		char c;
+
+		if (read(hog_pipe[0], &c, 1) != 1)
+			return 1;
+	} else {
+		sleep_ms(150);
+	}
 	ctrace_region_end(r);
 	e = now_ns();
 	printf("slow %llu %llu\n", (unsigned long long)b, (unsigned long long)e);

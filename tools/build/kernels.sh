@@ -13,7 +13,21 @@
 #                             series' PREEMPT_RT flavour, and a plain X
 #                             never picks it
 #   kernels.sh --can-load     exit 0 if the running kernel can load modules
+#   kernels.sh --build-dir R  the directory modules for release R build
+#                             against
+#
+# Besides Debian's kernels, --resolve knows the lockdep/KASAN kernel
+# tests/vm/debug-kernel.sh builds under $O/debug-kernel ("debug" names
+# the newest); --test never lists it.
 set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+O=${O:-$top/build}
+
+debug_kernels() {
+	for v in "$O"/debug-kernel/*/vmlinux; do
+		[ -e "$v" ] && basename "$(dirname "$v")"
+	done | sort -V
+}
 
 installed() {
 	# Releases with both a kernel image and a build directory.
@@ -57,10 +71,20 @@ case ${1:-} in
 		installed | matching "$series" | tail -n 1
 	done ;;
 --resolve)
-	r=$(installed | matching "${2:-}" | tail -n 1)
+	if [ "${2:-}" = debug ]; then
+		r=$(debug_kernels | tail -n 1)
+	else
+		r=$( (installed | matching "${2:-}"; debug_kernels | grep -xF -- "${2:-}") | tail -n 1)
+	fi
 	[ -n "$r" ] || { echo "kernels.sh: no installed kernel matches '${2:-}'" >&2; exit 1; }
 	echo "$r" ;;
+--build-dir)
+	if [ -e "$O/debug-kernel/${2:-}/vmlinux" ]; then
+		echo "$O/debug-kernel/$2/build"
+	else
+		echo "/lib/modules/${2:-}/build"
+	fi ;;
 *)
-	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2 ;;
 esac
