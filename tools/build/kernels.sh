@@ -74,7 +74,7 @@ case ${1:-} in
 	if [ "${2:-}" = debug ]; then
 		r=$(debug_kernels | tail -n 1)
 	else
-		r=$( (installed | matching "${2:-}"; debug_kernels | grep -xF -- "${2:-}") | tail -n 1)
+		r=$( (installed | matching "${2:-}"; debug_kernels | grep -xF -- "${2:-}" || true) | tail -n 1)
 	fi
 	[ -n "$r" ] || { echo "kernels.sh: no installed kernel matches '${2:-}'" >&2; exit 1; }
 	echo "$r" ;;
