@@ -231,7 +231,8 @@ TEST_HDRS := $(wildcard uapi/linux/*.h tools/include/*.h tools/ctl/*.h \
 $(O)/tests/kselftest/%: tests/kselftest/%.c $(READ_LIBS) $(O)/lib/libctl.a \
 		$(SELFTESTS)/kselftest_harness.h $(TEST_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) $(NL_CFLAGS) -o $@ $< $(READ_LIBS) $(O)/lib/libctl.a $(NL_LIBS)
+	$(CC) $(TEST_CFLAGS) -DCTRACE_SRCDIR='"$(TOP)"' $(NL_CFLAGS) -o $@ $< $(READ_LIBS) \
+		$(O)/lib/libctl.a $(NL_LIBS)
 
 $(O)/tests/unit/%: tests/unit/%.c $(call obj,san,$(CTL_SRCS) $(READ_SRCS)) $(SELFTESTS)/kselftest_harness.h \
 		$(wildcard tests/unit/*.h) $(TEST_HDRS)
