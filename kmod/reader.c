@@ -86,6 +86,14 @@ static long ctrace_ioc_attach(struct file *file,
 	if (ka.flags || ka.reserved || ka.meta_size)
 		return -EINVAL;
 
+	/*
+	 * The file is attached (f->sess, which mmap reads) only once the
+	 * answer is written back: an unwritable argument fails with EFAULT
+	 * and leaves the file as it was.  The session is held for the file
+	 * meanwhile (s->reader, and a reference), under f->lock, so that no
+	 * other attach can take it; the copy-out itself runs without
+	 * ctrace_lock, which a fault must never hold up.
+	 */
 	mutex_lock(&f->lock);
 	mutex_lock(&ctrace_lock);
 	if (f->sess || f->writer) {
@@ -103,14 +111,22 @@ static long ctrace_ioc_attach(struct file *file,
 	}
 	kref_get(&s->ref);
 	s->reader = file;
+	mutex_unlock(&ctrace_lock);
+	if (put_user((u64)s->meta_pages << PAGE_SHIFT, &uarg->meta_size)) {
+		mutex_lock(&ctrace_lock);
+		if (s->reader == file)
+			s->reader = NULL;
+		mutex_unlock(&ctrace_lock);
+		mutex_unlock(&f->lock);
+		ctrace_session_put(s);
+		return -EFAULT;
+	}
 	WRITE_ONCE(f->sess, s);
-	ka.meta_size = s->meta_pages << PAGE_SHIFT;
-	err = 0;
+	mutex_unlock(&f->lock);
+	return 0;
 out:
 	mutex_unlock(&ctrace_lock);
 	mutex_unlock(&f->lock);
-	if (!err && put_user(ka.meta_size, &uarg->meta_size))
-		err = -EFAULT;
 	return err;
 }
 
@@ -140,18 +156,26 @@ static long ctrace_ioc_register(struct file *file,
 		return -EBUSY;
 	}
 	w = ctrace_user_register(&err);
-	if (w)
-		WRITE_ONCE(f->writer, w);
-	mutex_unlock(&f->lock);
-	if (!w)
+	if (!w) {
+		mutex_unlock(&f->lock);
 		return err;
+	}
 	kr.ctl_off = 0;
 	kr.ctl_size = PAGE_SIZE;
 	kr.uset_off = PAGE_SIZE;
 	kr.uset_size = w->uset->map_size;
-	/* The file stays registered: closing it is how to unregister. */
-	if (copy_to_user(uarg, &kr, min_t(size_t, usize, sizeof(kr))))
+	/*
+	 * As for ATTACH: registered (f->writer, which mmap reads) only once
+	 * the answer is written back.  Then the file stays registered:
+	 * closing it is how to unregister.
+	 */
+	if (copy_to_user(uarg, &kr, min_t(size_t, usize, sizeof(kr)))) {
+		mutex_unlock(&f->lock);
+		ctrace_user_unregister(w);
 		return -EFAULT;
+	}
+	WRITE_ONCE(f->writer, w);
+	mutex_unlock(&f->lock);
 	return 0;
 }
 

@@ -22,6 +22,7 @@
 #include <linux/hash.h>
 #include <linux/netlink.h>
 #include <linux/pid.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
@@ -136,7 +137,10 @@ int ctrace_target_init_pids(struct ctrace_target *t, const u32 *pids,
 		struct task_struct *p;
 		bool ok;
 
+		/* find_vpid()'s struct pid lives only under RCU. */
+		rcu_read_lock();
 		p = pids[i] ? get_pid_task(find_vpid(pids[i]), PIDTYPE_PID) : NULL;
+		rcu_read_unlock();
 		if (!p) {
 			NL_SET_ERR_MSG(extack, "a target pid does not exist");
 			return -ESRCH;
