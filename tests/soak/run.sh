@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
 	*) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 done
-[ -n "$kernel" ] || kernel=$("$top/tools/build/kernels.sh" --test | head -n 1)
+[ -n "$kernel" ] || kernel=$("$top/tools/build/kernels.sh" --test | sed -n 1p)
 krel=$("$top/tools/build/kernels.sh" --resolve "$kernel")
 out=$O/soak
 rm -rf "$out"
