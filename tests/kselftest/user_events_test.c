@@ -15,7 +15,8 @@
  *    write millions of events: nothing corrupt, written = read + lost
  *    exactly, rseq critical sections aborted and retried;
  *  - hostile writers: garbage, misaligned and oversized commits, a
- *    position moved back, a writer killed mid-event: the dump completes,
+ *    position moved back, a writer killed mid-event or between reserving
+ *    a string and publishing it: the dump completes,
  *    the corruption is counted and explained, and what comes after it,
  *    the kernel's events included, is intact.
  */
@@ -539,6 +540,22 @@ TEST_F(ue, hostile_killed_mid_event)
 	/* With rseq an uncommitted event is nothing at all; with the lock
 	 * word the dumper takes a dead holder's lock back. */
 	hostile_run(_metadata, self, "killed", false, true);
+}
+
+/*
+ * A writer killed between reserving a string table entry and publishing
+ * it: the strings interned after it (every "after" instant's name) are
+ * read, so nothing is corrupt.  Before the fix the scan stopped at the
+ * dead entry for good, and all ten "after" instants were CORRUPT.
+ */
+TEST_F(ue, hostile_string_killed)
+{
+	hostile_run(_metadata, self, "string_killed", false, true);
+}
+
+TEST_F(ue, hostile_string_killed_len)
+{
+	hostile_run(_metadata, self, "string_killed_len", false, true);
 }
 
 TEST_HARNESS_MAIN

@@ -15,7 +15,9 @@
  *   ctrace-uprog hostile KIND
  *       scribbles on the user's ring set, then writes good events
  *       (instants named "after"); KIND: garbage, misaligned, oversized,
- *       backwards, killed.  Prints "<tid>" of the writer.
+ *       backwards, killed, string_killed (a writer killed between
+ *       reserving a string and publishing it), string_killed_len (the
+ *       same, after it stored the length).  Prints "<tid>" of the writer.
  *   ctrace-uprog idle SECONDS OUT
  *       an instant every ms for SECONDS; OUT gets one line per change of
  *       ctrace_enabled(): "<monotonic ns> <0|1>", then "calls <n>" and
@@ -319,6 +321,29 @@ static int hostile(const char *kind)
 		waitpid(child, NULL, 0);
 		/* The dumper takes a dead holder's lock back after two looks. */
 		usleep(600000);
+	} else if (!strcmp(kind, "string_killed") || !strcmp(kind, "string_killed_len")) {
+		/*
+		 * A writer killed between reserving a string table entry and
+		 * publishing its ID, as tools/lib/strings.c reserves one:
+		 * before storing the length, or after.  The strings interned
+		 * after it ("after") must still be read.
+		 */
+		pid_t child = fork();
+
+		if (!child) {
+			struct ctrace_uset *kh = (struct ctrace_uset *)base;
+			uint64_t size = sizeof(struct ctrace_ustring) + 16;
+			uint64_t pos = __atomic_fetch_add(&kh->strings_pos, size,
+							  __ATOMIC_RELAXED);
+
+			__atomic_add_fetch(&kh->next_string_id, 1, __ATOMIC_RELAXED);
+			if (!strcmp(kind, "string_killed_len") && pos + size <= h.strings_size)
+				__atomic_store_n(&((struct ctrace_ustring *)
+						   (base + h.strings_off + pos))->len, 12,
+						 __ATOMIC_RELAXED);
+			raise(SIGKILL);
+		}
+		waitpid(child, NULL, 0);
 	} else {
 		fprintf(stderr, "ctrace-uprog: unknown kind %s\n", kind);
 		return 2;

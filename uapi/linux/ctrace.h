@@ -480,8 +480,11 @@ struct ctrace_uring {
 
 /*
  * A string table entry, 8-byte aligned.  A writer reserves the entry's
- * bytes and an ID (both fetch-and-add in the header), writes len and the
- * bytes, then stores id with release: 0 means not written yet.
+ * bytes and an ID (both fetch-and-add in the header), stores len, then
+ * (after a release fence) the bytes, then stores id with release: 0 means
+ * not written yet.  The table starts zeroed and is never reused, so a
+ * reader can step over an entry whose writer died before its id: by len,
+ * or, all zeros, up to the next word written (docs/file-format.md).
  */
 struct ctrace_ustring {
 	__u32 id;
