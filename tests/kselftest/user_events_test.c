@@ -26,6 +26,7 @@
 #include "kselftest_harness.h"
 #include "ktest.h"
 #include "ktrace.h"
+#include "recdesc.h"
 
 /* A trace's user records, by thread, as kt_uev_str() lines. */
 #define MAX_UEV 64
@@ -556,6 +557,49 @@ TEST_F(ue, hostile_string_killed)
 TEST_F(ue, hostile_string_killed_len)
 {
 	hostile_run(_metadata, self, "string_killed_len", false, true);
+}
+
+/*
+ * A THREAD record is the writer's claim: one naming init's thread (tid 1)
+ * as a thread of the writer's process is marked disputed in the file
+ * (module mode: the dumper checks it against the kernel's view), and
+ * readers take no name from it.  Before the fix it was an ordinary
+ * record, and tid 1 was "liar".
+ */
+TEST_F(ue, thread_claim_disputed)
+{
+	char args[16384], out[8192];
+	struct ctrace_cursor *c;
+	struct ctrace_event ev;
+	struct ctrace_trace *t;
+	const struct ctrace_thread *th;
+	int claims = 0, disputed = 0;
+
+	SKIP_WITHOUT_MODULE();
+	if (self->dump_flags[0])
+		SKIP(return, "user-only mode does not check claims");
+	snprintf(args, sizeof(args), "-o %s -- %s hostile claim", self->trace, ktest_uprog());
+	ASSERT_EQ(0, ktest_dump(args, out, sizeof(out))) TH_LOG("%s", out);
+	t = kt_open(self->trace);
+	ASSERT_NE(NULL, t);
+	ASSERT_EQ(0, ctrace_cursor_new(t, &c));
+	while (ctrace_cursor_next(c, &ev) == 1) {
+		if (ev.kind != CTRACE_RING_USER || ev.type != CTRACE_UREC_THREAD)
+			continue;
+		if (((const struct ctrace_urec *)ev.rec)->tid == 1) {
+			claims++;
+			disputed += ctrace_event_disputed(&ev);
+		} else {
+			/* The writer's own announcement holds. */
+			EXPECT_FALSE(ctrace_event_disputed(&ev));
+		}
+	}
+	EXPECT_EQ(1, claims);
+	EXPECT_EQ(1, disputed);
+	th = ctrace_cursor_thread(c, 1);
+	EXPECT_TRUE(!th || strcmp(th->comm, "liar")) TH_LOG("tid 1 named %s", th->comm);
+	ctrace_cursor_free(c);
+	ctrace_trace_close(t);
 }
 
 TEST_HARNESS_MAIN

@@ -286,8 +286,23 @@ static int hostile(const char *kind)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	sched_setaffinity(0, sizeof(set), &set);
+	struct ctrace_uring *kr = (struct ctrace_uring *)(base + h.rings_off) + cpu;
+	uint64_t p0 = __atomic_load_n(&kr->prod, __ATOMIC_ACQUIRE), p1, last_ts = 0;
+
 	/* A good event before, to show the ring works. */
 	ctrace_instant(0, "before");
+	/* Its timestamp (the session's clock), from what we just wrote. */
+	p1 = __atomic_load_n(&kr->prod, __ATOMIC_ACQUIRE);
+	for (uint64_t p = p0; p1 - p >= sizeof(struct ctrace_urec);) {
+		struct ctrace_urec u;
+
+		memcpy(&u, base + h.data_off + 2 * (uint64_t)cpu * h.data_size +
+		       (p & (h.data_size - 1)), sizeof(u));
+		if (u.size < 2)
+			break;
+		last_ts = u.ts;
+		p += u.size * 8;
+	}
 	for (size_t i = 0; i < sizeof(junk); i++)
 		junk[i] = (uint8_t)(i * 131 + 7);
 	if (!strcmp(kind, "garbage")) {
@@ -321,6 +336,17 @@ static int hostile(const char *kind)
 		waitpid(child, NULL, 0);
 		/* The dumper takes a dead holder's lock back after two looks. */
 		usleep(600000);
+	} else if (!strcmp(kind, "claim")) {
+		/* A THREAD record naming a thread of another process (init's,
+		 * tid 1) as ours: the dumper marks it disputed. */
+		struct ctrace_urec_thread t = {
+			.h = { .ts = last_ts, .tid = 1, .type = CTRACE_UREC_THREAD,
+			       .size = sizeof(t) / 8 },
+			.tgid = getpid(),
+			.name = "liar",
+		};
+
+		commit_raw(&h, base, cpu, &t, sizeof(t), sizeof(t));
 	} else if (!strcmp(kind, "string_killed") || !strcmp(kind, "string_killed_len")) {
 		/*
 		 * A writer killed between reserving a string table entry and

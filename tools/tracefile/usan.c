@@ -26,6 +26,8 @@
  *
  *   type           size (bytes)      id          other
  *   LOST           24                0           total never goes down
+ *   THREAD         40                0           flags 0 (files: known
+ *                                                CTRACE_UTHREAD_F_* bits)
  *   TASK_BEGIN     32                name
  *   REGION_*       16 or 24          name        optional task
  *   LOG            >= 32             category    msg_id 0: 32 + len
@@ -104,6 +106,14 @@ uint16_t ctrace_urec_check(const void *rec, size_t size, bool file,
 			    !id_ok((uint16_t)l.msg_id, known, ctx))
 				return CTRACE_CORRUPT_STRING;
 		}
+	}
+	if (h.type == CTRACE_UREC_THREAD) {
+		struct ctrace_urec_thread t;
+
+		/* Flags are the dumper's verdict, in files only. */
+		memcpy(&t, rec, sizeof(t));
+		if (t.flags & ~(file ? CTRACE_UTHREAD_F_ALL : 0))
+			return CTRACE_CORRUPT_PAYLOAD;
 	}
 	/* A record of no writer (CORRUPT: the dumper's) names none. */
 	if (h.tid && !ctrace_rd_find(d, CTRACE_RD_TID, CTRACE_ROLE_ACTOR))

@@ -516,7 +516,7 @@ enum ctrace_urec_type {
 	/* LOST: events dropped on this ring so far, in all (cumulative) */
 	CTRACE_UREC_LOST = 1,		/* payload: __u64 total */
 	/* THREAD: the writing thread; first event of each thread, renames */
-	CTRACE_UREC_THREAD = 2,		/* __u32 tgid, __u32 0, char name[16] */
+	CTRACE_UREC_THREAD = 2,		/* __u32 tgid, __u32 flags, char name[16] */
 	/* Tasks: IDs from the writer, unique per process */
 	CTRACE_UREC_TASK_BEGIN = 3,	/* id: name; __u64 task, __u64 parent */
 	CTRACE_UREC_TASK_END = 4,	/* __u64 task */
@@ -543,12 +543,26 @@ struct ctrace_urec_lost {
 	__u64 total;
 };
 
+/*
+ * THREAD is a claim: any writer may name any tid.  Writers write flags 0
+ * (a reader refuses anything else); in a trace file, flags are the
+ * dumper's verdict on the claim, where it knows the kernel's view.
+ */
 struct ctrace_urec_thread {
 	struct ctrace_urec h;
 	__u32 tgid;
-	__u32 reserved;
+	__u32 flags;		/* writers: 0; in files: CTRACE_UTHREAD_F_* */
 	char name[CTRACE_COMM_LEN];
 };
+
+/*
+ * The kernel's view disagrees with the claim: the tid is not a thread of
+ * the process @tgid, or not one of the ring set's user.  Readers do not
+ * take a name or process from such a record.  (Files only; added after
+ * CTRACE_USET_VERSION 1 without a bump: the bits were a reserved 0.)
+ */
+#define CTRACE_UTHREAD_F_DISPUTED	0x00000001U
+#define CTRACE_UTHREAD_F_ALL		CTRACE_UTHREAD_F_DISPUTED
 
 struct ctrace_urec_task {
 	struct ctrace_urec h;
