@@ -428,6 +428,20 @@ TEST_F(ue, migration_stress)
 	ctrace_trace_close(t);
 }
 
+static uint64_t user_events_in(struct ctrace_trace *t)
+{
+	struct ctrace_cursor *c;
+	struct ctrace_event ev;
+	uint64_t n = 0;
+
+	if (ctrace_cursor_new(t, &c))
+		return UINT64_MAX;
+	while (ctrace_cursor_next(c, &ev) == 1)
+		n += ev.kind == CTRACE_RING_USER;
+	ctrace_cursor_free(c);
+	return n;
+}
+
 /* What a hostile run left: good instants by name, CORRUPT records. */
 struct hostile_result {
 	int before, after, ground_events;
@@ -600,6 +614,73 @@ TEST_F(ue, thread_claim_disputed)
 	EXPECT_TRUE(!th || strcmp(th->comm, "liar")) TH_LOG("tid 1 named %s", th->comm);
 	ctrace_cursor_free(c);
 	ctrace_trace_close(t);
+}
+
+/*
+ * One reader per ring set: a second session tracing a process whose
+ * user's set the first one reads gets none of its user events, and is
+ * told: a warning naming the uid and the session on ctrace-dump's stderr,
+ * and META user_sets_busy in its file.  Before the fix it got nothing,
+ * silently.
+ */
+TEST_F(ue, second_session_told)
+{
+	char cmd[16384], args[16384], out[8192], pidfile[64], trace2[64], want_w[128];
+	const char *busy;
+	struct ctrace_trace *t;
+	int status, pid = 0;
+	pid_t first;
+	FILE *f;
+
+	SKIP_WITHOUT_MODULE();
+	if (self->dump_flags[0])
+		SKIP(return, "one reader per ring set is the module's");
+	snprintf(pidfile, sizeof(pidfile), "/tmp/ue-%d.pid", getpid());
+	snprintf(trace2, sizeof(trace2), "/tmp/ue-%d-2.trace", getpid());
+	snprintf(cmd, sizeof(cmd), "exec %s -q -o %s -- sh -c 'echo $$ > %s; exec %s idle 4 %s'",
+		 ktest_tool("ctrace-dump"), self->trace, pidfile, ktest_uprog(), self->info);
+	first = fork();
+	ASSERT_LE(0, first);
+	if (!first) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	/* The first session enabled the program: it reads the set. */
+	for (int i = 0; i < 1000; i++) {
+		char line[128];
+		bool on = false;
+
+		f = fopen(self->info, "r");
+		while (f && fgets(line, sizeof(line), f))
+			on |= strlen(line) > 2 && !strcmp(line + strlen(line) - 3, " 1\n");
+		if (f)
+			fclose(f);
+		if (on)
+			break;
+		usleep(10000);
+	}
+	f = fopen(pidfile, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(1, fscanf(f, "%d", &pid));
+	fclose(f);
+
+	snprintf(args, sizeof(args), "-o %s -d 1 -p %d", trace2, pid);
+	EXPECT_EQ(0, ktest_dump(args, out, sizeof(out))) TH_LOG("%s", out);
+	snprintf(want_w, sizeof(want_w), "warning: the user ring set of uid %u is read by session ",
+		 getuid());
+	EXPECT_NE(NULL, strstr(out, want_w)) TH_LOG("%s", out);
+	t = kt_open(trace2);
+	ASSERT_NE(NULL, t);
+	busy = ctrace_trace_meta(t, "user_sets_busy");
+	ASSERT_NE(NULL, busy);
+	snprintf(want_w, sizeof(want_w), "%u:", getuid());
+	EXPECT_EQ(0, strncmp(busy, want_w, strlen(want_w))) TH_LOG("%s", busy);
+	EXPECT_EQ(0, user_events_in(t));
+	ctrace_trace_close(t);
+	ASSERT_EQ(first, waitpid(first, &status, 0));
+	EXPECT_EQ(0, status);
+	unlink(trace2);
+	unlink(pidfile);
 }
 
 TEST_HARNESS_MAIN

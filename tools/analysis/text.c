@@ -642,7 +642,7 @@ static void print_meta(struct ctrace_trace *t, FILE *out)
 	static const char *const known[] = {
 		"ctrace_version", "host", "kernel", "nr_cpus", "clock",
 		"tsc_khz", "session_id", "target", "events", "buf_size",
-		"start_realtime_ns", "user_only",
+		"start_realtime_ns", "user_only", "user_sets_busy",
 	};
 	const char *v;
 	char buf[256];
@@ -664,6 +664,9 @@ static void print_meta(struct ctrace_trace *t, FILE *out)
 		print_event_groups(out, v);
 	if ((v = ctrace_trace_meta(t, "buf_size")))
 		fprintf(out, "buffers:    %s bytes per cpu\n", (clean(buf, sizeof(buf), v, -1), buf));
+	if ((v = ctrace_trace_meta(t, "user_sets_busy")))
+		fprintf(out, "warning:    user ring sets read by another session (uid:session): %s; their user events are not in this trace\n",
+			(clean(buf, sizeof(buf), v, -1), buf));
 	ctrace_trace_index_info(t, &ix);
 	fprintf(out, "clock:      %s", tsc ? "tsc" : "mono");
 	if (tsc && ix.tsc_khz)

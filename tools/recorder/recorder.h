@@ -85,6 +85,9 @@ struct recorder {
 	const char *error;		/* why the last call failed */
 	uint32_t clock;			/* enum ctrace_clock of the session */
 	struct user_sets *user;
+	/* Users whose ring set another session reads (warned about once). */
+	uint32_t nr_busy;
+	struct ctrace_busy_uset busy[64];
 	struct flight *flight;
 	struct region_watch *watch;
 };
