@@ -38,6 +38,7 @@ void __init ctrace_abi_check(void)
 	BUILD_BUG_ON(offsetof(struct ctrace_urec, id) != 14);
 	BUILD_BUG_ON(sizeof(struct ctrace_urec_lost) != 24);
 	BUILD_BUG_ON(sizeof(struct ctrace_urec_thread) != 40);
+	BUILD_BUG_ON(offsetof(struct ctrace_urec_thread, flags) != 20);
 	BUILD_BUG_ON(sizeof(struct ctrace_urec_task) != 32);
 	BUILD_BUG_ON(sizeof(struct ctrace_urec_id64) != 24);
 	BUILD_BUG_ON(sizeof(struct ctrace_urec_log) != 32);

@@ -154,6 +154,8 @@ void ctrace_target_free_task(struct ctrace_target *t, struct task_struct *p);
 
 /* Ring sets one session may read: distinct users it traces at once. */
 #define CTRACE_USETS_MAX	64
+/* Users a session lists whose ring set another session reads. */
+#define CTRACE_BUSY_MAX		CTRACE_USETS_MAX
 /*
  * In a session reader's file, ring set slot i is mapped i times this many
  * pages past the consumer region: an offset, not memory.
@@ -256,6 +258,18 @@ struct ctrace_session {
 
 	/* User ring sets this session reads (user.c), by slot. */
 	struct ctrace_ringset *usets[CTRACE_USETS_MAX];
+	/*
+	 * Users whose processes it traces but whose ring set another session
+	 * reads: their user events do not reach this session (user.c).
+	 * Written under ctrace_lock; genl.c reads them without it: an entry
+	 * is filled in before nr_busy counts it (release/acquire).
+	 */
+	u32 nr_busy;		/* in busy[] */
+	bool busy_overflow;	/* more than CTRACE_BUSY_MAX of them */
+	struct {
+		kuid_t uid;
+		u32 holder;	/* the reading session's ID, when last seen */
+	} busy[CTRACE_BUSY_MAX];
 };
 
 extern struct mutex ctrace_lock;

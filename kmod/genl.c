@@ -118,6 +118,42 @@ static int ctrace_put_ring(struct sk_buff *msg, const struct ctrace_ring *r)
 	return 0;
 }
 
+/*
+ * The users whose ring set another session reads.  A holder may change
+ * meanwhile (a later look); each value read is one that was written.
+ */
+static int ctrace_put_busy(struct sk_buff *msg, struct ctrace_session *s)
+{
+	struct nlattr *list, *nest;
+	u32 i, nr;
+
+	/* Pairs with the smp_store_release() in ctrace_user_note_busy()
+	 * (user.c): entries are filled in before nr_busy counts them.
+	 */
+	nr = smp_load_acquire(&s->nr_busy);
+
+	if (nla_put_u32(msg, CTRACE_A_USETS_BUSY, nr))
+		return -EMSGSIZE;
+	if (!nr)
+		return 0;
+	if (READ_ONCE(s->busy_overflow) && nla_put_flag(msg, CTRACE_A_USETS_BUSY_MORE))
+		return -EMSGSIZE;
+	list = nla_nest_start(msg, CTRACE_A_BUSY_USETS);
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < nr; i++) {
+		nest = nla_nest_start(msg, CTRACE_A_BUSY_USET);
+		if (!nest ||
+		    nla_put_u32(msg, CTRACE_BUSY_A_UID,
+				from_kuid_munged(current_user_ns(), s->busy[i].uid)) ||
+		    nla_put_u32(msg, CTRACE_BUSY_A_SESSION_ID, READ_ONCE(s->busy[i].holder)))
+			return -EMSGSIZE;
+		nla_nest_end(msg, nest);
+	}
+	nla_nest_end(msg, list);
+	return 0;
+}
+
 /* A session's description: SESSION_NEW and SESSION_GET replies. */
 static int ctrace_put_session(struct sk_buff *msg, struct ctrace_session *s)
 {
@@ -141,7 +177,8 @@ static int ctrace_put_session(struct sk_buff *msg, struct ctrace_session *s)
 			      ctrace_session_events(s), CTRACE_A_PAD) ||
 	    nla_put_u64_64bit(msg, CTRACE_A_LOST, ctrace_session_lost(s),
 			      CTRACE_A_PAD) ||
-	    nla_put_u32(msg, CTRACE_A_TARGET_OVERFLOW, overflow))
+	    nla_put_u32(msg, CTRACE_A_TARGET_OVERFLOW, overflow) ||
+	    ctrace_put_busy(msg, s))
 		return -EMSGSIZE;
 	rings = nla_nest_start(msg, CTRACE_A_RINGS);
 	if (!rings)
@@ -155,7 +192,8 @@ static int ctrace_put_session(struct sk_buff *msg, struct ctrace_session *s)
 
 static size_t ctrace_session_msg_size(const struct ctrace_session *s)
 {
-	return NLMSG_GOODSIZE + s->nr_rings * nla_total_size(6 * 12);
+	return NLMSG_GOODSIZE + s->nr_rings * nla_total_size(6 * 12) +
+	       CTRACE_BUSY_MAX * nla_total_size(2 * nla_total_size(sizeof(u32)));
 }
 
 static int ctrace_reply_session(struct genl_info *info, struct ctrace_session *s,

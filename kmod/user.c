@@ -217,6 +217,33 @@ struct page *ctrace_ringset_page(struct ctrace_ringset *u, unsigned long pgoff)
 }
 
 /*
+ * @s traces a process of @u's user, but @u->owner reads @u: say so in
+ * @s's statistics (SESSION_GET: USETS_BUSY, BUSY_USETS), so that its
+ * reader can tell its user that those user events are not recorded,
+ * rather than find nothing.  Under ctrace_lock.
+ */
+static void ctrace_user_note_busy(struct ctrace_session *s, struct ctrace_ringset *u)
+{
+	u32 i, nr = s->nr_busy;
+
+	lockdep_assert_held(&ctrace_lock);
+	for (i = 0; i < nr; i++) {
+		if (uid_eq(s->busy[i].uid, u->uid)) {
+			WRITE_ONCE(s->busy[i].holder, u->owner->id);
+			return;
+		}
+	}
+	if (nr == CTRACE_BUSY_MAX) {
+		WRITE_ONCE(s->busy_overflow, true);	/* not listed */
+		return;
+	}
+	s->busy[nr].uid = u->uid;
+	s->busy[nr].holder = u->owner->id;
+	/* Pairs with the smp_load_acquire() in ctrace_put_busy() (genl.c). */
+	smp_store_release(&s->nr_busy, nr + 1);
+}
+
+/*
  * Let @w's process write for @s if @s traces it and may read its user's
  * ring set.  Called under ctrace_lock with @s running.
  */
@@ -230,7 +257,8 @@ static void ctrace_user_try_enable(struct ctrace_session *s, struct ctrace_write
 	int slot;
 	u32 gen;
 
-	if (!(s->events & CTRACE_EV_USER) || w->enabled_by)
+	/* Enabled by another session: @s still notes the set is not its. */
+	if (!(s->events & CTRACE_EV_USER) || w->enabled_by == s)
 		return;
 	task = get_pid_task(w->tgid, PIDTYPE_TGID);
 	if (!task)
@@ -241,8 +269,11 @@ static void ctrace_user_try_enable(struct ctrace_session *s, struct ctrace_write
 		return;
 
 	if (u->owner != s) {
-		if (u->owner)
-			return;		/* another session reads this user's set */
+		if (u->owner) {
+			/* Another session reads this user's set. */
+			ctrace_user_note_busy(s, u);
+			return;
+		}
 		for (slot = 0; slot < CTRACE_USETS_MAX && s->usets[slot]; slot++)
 			;
 		if (slot == CTRACE_USETS_MAX || ctrace_uset_populate(u))
@@ -265,6 +296,8 @@ static void ctrace_user_try_enable(struct ctrace_session *s, struct ctrace_write
 		smp_store_release(&m->uset_gen, m->uset_gen + 1);
 	}
 
+	if (w->enabled_by)
+		return;
 	w->enabled_by = s;
 	w->ctl->clock = s->clock;
 	w->ctl->session_id = s->id;

@@ -15,7 +15,8 @@
  *    write millions of events: nothing corrupt, written = read + lost
  *    exactly, rseq critical sections aborted and retried;
  *  - hostile writers: garbage, misaligned and oversized commits, a
- *    position moved back, a writer killed mid-event: the dump completes,
+ *    position moved back, a writer killed mid-event or between reserving
+ *    a string and publishing it: the dump completes,
  *    the corruption is counted and explained, and what comes after it,
  *    the kernel's events included, is intact.
  */
@@ -25,6 +26,7 @@
 #include "kselftest_harness.h"
 #include "ktest.h"
 #include "ktrace.h"
+#include "recdesc.h"
 
 /* A trace's user records, by thread, as kt_uev_str() lines. */
 #define MAX_UEV 64
@@ -431,6 +433,20 @@ TEST_F_TIMEOUT(ue, migration_stress, 150)
 	ctrace_trace_close(t);
 }
 
+static uint64_t user_events_in(struct ctrace_trace *t)
+{
+	struct ctrace_cursor *c;
+	struct ctrace_event ev;
+	uint64_t n = 0;
+
+	if (ctrace_cursor_new(t, &c))
+		return UINT64_MAX;
+	while (ctrace_cursor_next(c, &ev) == 1)
+		n += ev.kind == CTRACE_RING_USER;
+	ctrace_cursor_free(c);
+	return n;
+}
+
 /* What a hostile run left: good instants by name, CORRUPT records. */
 struct hostile_result {
 	int before, after, ground_events;
@@ -544,6 +560,132 @@ TEST_F(ue, hostile_killed_mid_event)
 	/* With rseq an uncommitted event is nothing at all; with the lock
 	 * word the dumper takes a dead holder's lock back. */
 	hostile_run(_metadata, self, "killed", false, true);
+}
+
+/*
+ * A writer killed between reserving a string table entry and publishing
+ * it: the strings interned after it (every "after" instant's name) are
+ * read, so nothing is corrupt.  Before the fix the scan stopped at the
+ * dead entry for good, and all ten "after" instants were CORRUPT.
+ */
+TEST_F(ue, hostile_string_killed)
+{
+	hostile_run(_metadata, self, "string_killed", false, true);
+}
+
+TEST_F(ue, hostile_string_killed_len)
+{
+	hostile_run(_metadata, self, "string_killed_len", false, true);
+}
+
+/*
+ * A THREAD record is the writer's claim: one naming init's thread (tid 1)
+ * as a thread of the writer's process is marked disputed in the file
+ * (module mode: the dumper checks it against the kernel's view), and
+ * readers take no name from it.  Before the fix it was an ordinary
+ * record, and tid 1 was "liar".
+ */
+TEST_F(ue, thread_claim_disputed)
+{
+	char args[16384], out[8192];
+	struct ctrace_cursor *c;
+	struct ctrace_event ev;
+	struct ctrace_trace *t;
+	const struct ctrace_thread *th;
+	int claims = 0, disputed = 0;
+
+	SKIP_WITHOUT_MODULE();
+	if (self->dump_flags[0])
+		SKIP(return, "user-only mode does not check claims");
+	snprintf(args, sizeof(args), "-o %s -- %s hostile claim", self->trace, ktest_uprog());
+	ASSERT_EQ(0, ktest_dump(args, out, sizeof(out))) TH_LOG("%s", out);
+	t = kt_open(self->trace);
+	ASSERT_NE(NULL, t);
+	ASSERT_EQ(0, ctrace_cursor_new(t, &c));
+	while (ctrace_cursor_next(c, &ev) == 1) {
+		if (ev.kind != CTRACE_RING_USER || ev.type != CTRACE_UREC_THREAD)
+			continue;
+		if (((const struct ctrace_urec *)ev.rec)->tid == 1) {
+			claims++;
+			disputed += ctrace_event_disputed(&ev);
+		} else {
+			/* The writer's own announcement holds. */
+			EXPECT_FALSE(ctrace_event_disputed(&ev));
+		}
+	}
+	EXPECT_EQ(1, claims);
+	EXPECT_EQ(1, disputed);
+	th = ctrace_cursor_thread(c, 1);
+	EXPECT_TRUE(!th || strcmp(th->comm, "liar")) TH_LOG("tid 1 named %s", th->comm);
+	ctrace_cursor_free(c);
+	ctrace_trace_close(t);
+}
+
+/*
+ * One reader per ring set: a second session tracing a process whose
+ * user's set the first one reads gets none of its user events, and is
+ * told: a warning naming the uid and the session on ctrace-dump's stderr,
+ * and META user_sets_busy in its file.  Before the fix it got nothing,
+ * silently.
+ */
+TEST_F(ue, second_session_told)
+{
+	char cmd[16384], args[16384], out[8192], pidfile[64], trace2[64], want_w[128];
+	const char *busy;
+	struct ctrace_trace *t;
+	int status, pid = 0;
+	pid_t first;
+	FILE *f;
+
+	SKIP_WITHOUT_MODULE();
+	if (self->dump_flags[0])
+		SKIP(return, "one reader per ring set is the module's");
+	snprintf(pidfile, sizeof(pidfile), "/tmp/ue-%d.pid", getpid());
+	snprintf(trace2, sizeof(trace2), "/tmp/ue-%d-2.trace", getpid());
+	snprintf(cmd, sizeof(cmd), "exec %s -q -o %s -- sh -c 'echo $$ > %s; exec %s idle 4 %s'",
+		 ktest_tool("ctrace-dump"), self->trace, pidfile, ktest_uprog(), self->info);
+	first = fork();
+	ASSERT_LE(0, first);
+	if (!first) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	/* The first session enabled the program: it reads the set. */
+	for (int i = 0; i < 1000; i++) {
+		char line[128];
+		bool on = false;
+
+		f = fopen(self->info, "r");
+		while (f && fgets(line, sizeof(line), f))
+			on |= strlen(line) > 2 && !strcmp(line + strlen(line) - 3, " 1\n");
+		if (f)
+			fclose(f);
+		if (on)
+			break;
+		usleep(10000);
+	}
+	f = fopen(pidfile, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(1, fscanf(f, "%d", &pid));
+	fclose(f);
+
+	snprintf(args, sizeof(args), "-o %s -d 1 -p %d", trace2, pid);
+	EXPECT_EQ(0, ktest_dump(args, out, sizeof(out))) TH_LOG("%s", out);
+	snprintf(want_w, sizeof(want_w), "warning: the user ring set of uid %u is read by session ",
+		 getuid());
+	EXPECT_NE(NULL, strstr(out, want_w)) TH_LOG("%s", out);
+	t = kt_open(trace2);
+	ASSERT_NE(NULL, t);
+	busy = ctrace_trace_meta(t, "user_sets_busy");
+	ASSERT_NE(NULL, busy);
+	snprintf(want_w, sizeof(want_w), "%u:", getuid());
+	EXPECT_EQ(0, strncmp(busy, want_w, strlen(want_w))) TH_LOG("%s", busy);
+	EXPECT_EQ(0, user_events_in(t));
+	ctrace_trace_close(t);
+	ASSERT_EQ(first, waitpid(first, &status, 0));
+	EXPECT_EQ(0, status);
+	unlink(trace2);
+	unlink(pidfile);
 }
 
 TEST_HARNESS_MAIN

@@ -15,7 +15,9 @@
  *   ctrace-uprog hostile KIND
  *       scribbles on the user's ring set, then writes good events
  *       (instants named "after"); KIND: garbage, misaligned, oversized,
- *       backwards, killed.  Prints "<tid>" of the writer.
+ *       backwards, killed, string_killed (a writer killed between
+ *       reserving a string and publishing it), string_killed_len (the
+ *       same, after it stored the length).  Prints "<tid>" of the writer.
  *   ctrace-uprog idle SECONDS OUT
  *       an instant every ms for SECONDS; OUT gets one line per change of
  *       ctrace_enabled(): "<monotonic ns> <0|1>", then "calls <n>" and
@@ -284,8 +286,23 @@ static int hostile(const char *kind)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	sched_setaffinity(0, sizeof(set), &set);
+	struct ctrace_uring *kr = (struct ctrace_uring *)(base + h.rings_off) + cpu;
+	uint64_t p0 = __atomic_load_n(&kr->prod, __ATOMIC_ACQUIRE), p1, last_ts = 0;
+
 	/* A good event before, to show the ring works. */
 	ctrace_instant(0, "before");
+	/* Its timestamp (the session's clock), from what we just wrote. */
+	p1 = __atomic_load_n(&kr->prod, __ATOMIC_ACQUIRE);
+	for (uint64_t p = p0; p1 - p >= sizeof(struct ctrace_urec);) {
+		struct ctrace_urec u;
+
+		memcpy(&u, base + h.data_off + 2 * (uint64_t)cpu * h.data_size +
+		       (p & (h.data_size - 1)), sizeof(u));
+		if (u.size < 2)
+			break;
+		last_ts = u.ts;
+		p += u.size * 8;
+	}
 	for (size_t i = 0; i < sizeof(junk); i++)
 		junk[i] = (uint8_t)(i * 131 + 7);
 	if (!strcmp(kind, "garbage")) {
@@ -319,6 +336,40 @@ static int hostile(const char *kind)
 		waitpid(child, NULL, 0);
 		/* The dumper takes a dead holder's lock back after two looks. */
 		usleep(600000);
+	} else if (!strcmp(kind, "claim")) {
+		/* A THREAD record naming a thread of another process (init's,
+		 * tid 1) as ours: the dumper marks it disputed. */
+		struct ctrace_urec_thread t = {
+			.h = { .ts = last_ts, .tid = 1, .type = CTRACE_UREC_THREAD,
+			       .size = sizeof(t) / 8 },
+			.tgid = getpid(),
+			.name = "liar",
+		};
+
+		commit_raw(&h, base, cpu, &t, sizeof(t), sizeof(t));
+	} else if (!strcmp(kind, "string_killed") || !strcmp(kind, "string_killed_len")) {
+		/*
+		 * A writer killed between reserving a string table entry and
+		 * publishing its ID, as tools/lib/strings.c reserves one:
+		 * before storing the length, or after.  The strings interned
+		 * after it ("after") must still be read.
+		 */
+		pid_t child = fork();
+
+		if (!child) {
+			struct ctrace_uset *kh = (struct ctrace_uset *)base;
+			uint64_t size = sizeof(struct ctrace_ustring) + 16;
+			uint64_t pos = __atomic_fetch_add(&kh->strings_pos, size,
+							  __ATOMIC_RELAXED);
+
+			__atomic_add_fetch(&kh->next_string_id, 1, __ATOMIC_RELAXED);
+			if (!strcmp(kind, "string_killed_len") && pos + size <= h.strings_size)
+				__atomic_store_n(&((struct ctrace_ustring *)
+						   (base + h.strings_off + pos))->len, 12,
+						 __ATOMIC_RELAXED);
+			raise(SIGKILL);
+		}
+		waitpid(child, NULL, 0);
 	} else {
 		fprintf(stderr, "ctrace-uprog: unknown kind %s\n", kind);
 		return 2;

@@ -836,7 +836,9 @@ TEST(strings_scan_and_resume)
 	EXPECT_STREQ("", g.s[1]);
 	EXPECT_EQ(7, g.ids[2]);
 	EXPECT_STREQ("0123456789abcdef", g.s[2]);
-	EXPECT_EQ(partial, t.scanned);
+	/* Its length is written: stepped over, and kept pending. */
+	EXPECT_EQ(a.pos, t.scanned);
+	EXPECT_EQ(1, t.nr_pending);
 	EXPECT_EQ(3, t.count);
 	EXPECT_FALSE(t.broken);
 	EXPECT_TRUE(ctrace_ustrtab_has(&t, 1));
@@ -944,6 +946,110 @@ TEST(strings_pos_clamped)
 	EXPECT_EQ(1, ctrace_ustrtab_scan(&t, a.p, a.size, 1000, emit, &g));
 	EXPECT_FALSE(t.broken);
 	EXPECT_EQ(16, t.scanned);
+	free(a.p);
+}
+
+/*
+ * A writer killed after reserving an entry, before publishing its ID:
+ * the strings after it survive, and it is still taken if it turns out to
+ * have been slow rather than dead.
+ */
+TEST(strings_dead_reservation_is_stepped_over)
+{
+	static const struct {
+		const char *what;
+		bool len_written;	/* killed after storing len, or before */
+		size_t len;
+	} cases[] = {
+		{ "killed before its length", false, 11 },
+		{ "killed after its length", true, 11 },
+		{ "an empty string, killed", false, 0 },
+		{ "a long string, killed after its length", true, 300 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ctrace_ustrtab t = { 0 };
+		struct area a = new_area(1024);
+		struct got g = { .fail_at = -1 };
+		char big[400];
+		size_t dead;
+
+		memset(big, 'd', sizeof(big));
+		add_entry(&a, 1, "one", 3, true);
+		/* Reserved: strings_pos moved on, nothing (or only len) written. */
+		dead = a.pos;
+		a.pos += sizeof(struct ctrace_ustring) + (cases[i].len + 1 + 7) / 8 * 8;
+		if (cases[i].len_written)
+			memcpy(a.p + dead, &(struct ctrace_ustring){ .len = cases[i].len }, 8);
+		/* Nothing after it yet: wait there. */
+		ASSERT_EQ(1, ctrace_ustrtab_scan(&t, a.p, a.size, a.pos, emit, &g))
+			TH_LOG("%s", cases[i].what);
+		if (!cases[i].len_written)
+			EXPECT_EQ(dead, t.scanned) TH_LOG("%s", cases[i].what);
+		add_entry(&a, 3, "three", 5, true);
+		add_entry(&a, 4, "four", 4, true);
+		ASSERT_EQ(2, ctrace_ustrtab_scan(&t, a.p, a.size, a.pos, emit, &g))
+			TH_LOG("%s", cases[i].what);
+		EXPECT_FALSE(t.broken) TH_LOG("%s", cases[i].what);
+		EXPECT_TRUE(ctrace_ustrtab_has(&t, 3)) TH_LOG("%s", cases[i].what);
+		EXPECT_TRUE(ctrace_ustrtab_has(&t, 4)) TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(a.pos, t.scanned) TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(1, t.nr_pending);
+		EXPECT_EQ(1, t.skipped);
+		/* Not dead after all, just slow: taken when it publishes. */
+		memcpy(a.p + dead + 8, big, cases[i].len);
+		memcpy(a.p + dead, &(struct ctrace_ustring){ .id = 2, .len = cases[i].len }, 8);
+		ASSERT_EQ(1, ctrace_ustrtab_scan(&t, a.p, a.size, a.pos, emit, &g))
+			TH_LOG("%s", cases[i].what);
+		EXPECT_TRUE(ctrace_ustrtab_has(&t, 2));
+		EXPECT_EQ(0, t.nr_pending);
+		EXPECT_EQ(4, t.count);
+		EXPECT_EQ(0, ctrace_ustrtab_scan(&t, a.p, a.size, a.pos, emit, &g));
+		free(a.p);
+	}
+}
+
+/* What a hostile writer puts in an unpublished entry stays in the area. */
+TEST(strings_unpublished_garbage_is_bounded)
+{
+	struct ctrace_ustrtab t = { 0 };
+	struct area a = new_area(64);	/* ASan: exactly 64 bytes */
+	struct got g = { .fail_at = -1 };
+
+	add_entry(&a, 1, "one", 3, true);
+	/* No ID, and a length past the area: broken, nothing read past it. */
+	memcpy(a.p + 16, &(struct ctrace_ustring){ .len = 1000 }, 8);
+	EXPECT_EQ(1, ctrace_ustrtab_scan(&t, a.p, a.size, UINT64_MAX, emit, &g));
+	EXPECT_TRUE(t.broken);
+	EXPECT_EQ(16, t.scanned);
+	free(a.p);
+
+	/* A pending entry that publishes more than the room it had: dropped,
+	 * alone. */
+	memset(&t, 0, sizeof(t));
+	a = new_area(64);
+	a.pos = 16;				/* dead: zeros */
+	add_entry(&a, 2, "two", 3, true);	/* at 16 */
+	EXPECT_EQ(1, ctrace_ustrtab_scan(&t, a.p, a.size, a.pos, emit, &g));
+	EXPECT_EQ(1, t.nr_pending);
+	memcpy(a.p, &(struct ctrace_ustring){ .id = 1, .len = 20 }, 8);
+	memset(a.p + 8, 'x', 8);
+	EXPECT_EQ(0, ctrace_ustrtab_scan(&t, a.p, a.size, a.pos, emit, &g));
+	EXPECT_EQ(0, t.nr_pending);
+	EXPECT_FALSE(ctrace_ustrtab_has(&t, 1));
+	EXPECT_FALSE(t.broken);
+	free(a.p);
+
+	/* Many dead entries: the oldest are given up, the scan goes on. */
+	memset(&t, 0, sizeof(t));
+	a = new_area(16 * (CTRACE_USTRTAB_PENDING + 8) + 16);
+	for (int i = 0; i < CTRACE_USTRTAB_PENDING + 8; i++)
+		add_entry(&a, 0, "dead", 4, true);	/* length, no ID */
+	add_entry(&a, 9, "nine", 4, true);
+	EXPECT_EQ(1, ctrace_ustrtab_scan(&t, a.p, a.size, a.pos, emit, &g));
+	EXPECT_TRUE(ctrace_ustrtab_has(&t, 9));
+	EXPECT_EQ(CTRACE_USTRTAB_PENDING, t.nr_pending);
+	EXPECT_EQ(8, t.abandoned);
 	free(a.p);
 }
 

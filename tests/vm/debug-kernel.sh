@@ -5,7 +5,7 @@
 # Debian ships no kernel with PROVE_LOCKING or KASAN, so this one is built
 # here: x86_64 allnoconfig plus tests/vm/debug-kernel.config (everything
 # the VM harness needs is built in).  It lands in OUT (default
-# build/debug-kernel) as RELEASE/vmlinux and RELEASE/build (the tree, which
+# build/debug-kernel) as RELEASE/bzImage and RELEASE/build (the tree, which
 # out-of-tree modules build against), where tools/build/kernels.sh and
 # tests/vm/run-vm find it.  The build is cached: it runs again only when
 # the source tarball or the configuration changed.
@@ -53,12 +53,15 @@ while IFS= read -r line; do
 done < "$frag"
 [ $missing = 0 ] || exit 1
 echo "debug-kernel.sh: building ($(nproc) jobs)" >&2
-make -s -j"$(nproc)" vmlinux modules > "$out/build.log" 2>&1 ||
+# bzImage: QEMU's direct PVH entry into this vmlinux resets the CPU
+# before the first console line (KASAN's early shadow setup, it seems);
+# the bzImage boots.
+make -s -j"$(nproc)" bzImage modules > "$out/build.log" 2>&1 ||
 	{ tail -n 30 "$out/build.log" >&2; exit 1; }
 release=$(cat include/config/kernel.release)
 rm -rf "${out:?}/$release"
 mkdir -p "$out/$release"
-cp vmlinux "$out/$release/vmlinux"
+cp arch/x86/boot/bzImage "$out/$release/bzImage"
 ln -s ../src "$out/$release/build"
 echo "$release" > "$out/release"
 echo "$key" > "$out/key"

@@ -278,6 +278,8 @@ static void print_user_event(struct printer *p, const struct ctrace_event *ev,
 		memcpy(&k, rec, sizeof(k));
 		ctrace_sb_printf(&b, "tid=%u tgid=%u name=", h.tid, k.tgid);
 		ctrace_sb_text(&b, k.name, strnlen(k.name, sizeof(k.name)));
+		if (k.flags & CTRACE_UTHREAD_F_DISPUTED)
+			ctrace_sb_printf(&b, " [disputed]");
 		break;
 	}
 	case CTRACE_UREC_LOST:
@@ -640,7 +642,7 @@ static void print_meta(struct ctrace_trace *t, FILE *out)
 	static const char *const known[] = {
 		"ctrace_version", "host", "kernel", "nr_cpus", "clock",
 		"tsc_khz", "session_id", "target", "events", "buf_size",
-		"start_realtime_ns", "user_only",
+		"start_realtime_ns", "user_only", "user_sets_busy",
 	};
 	const char *v;
 	char buf[256];
@@ -662,6 +664,9 @@ static void print_meta(struct ctrace_trace *t, FILE *out)
 		print_event_groups(out, v);
 	if ((v = ctrace_trace_meta(t, "buf_size")))
 		fprintf(out, "buffers:    %s bytes per cpu\n", (clean(buf, sizeof(buf), v, -1), buf));
+	if ((v = ctrace_trace_meta(t, "user_sets_busy")))
+		fprintf(out, "warning:    user ring sets read by another session (uid:session): %s; their user events are not in this trace\n",
+			(clean(buf, sizeof(buf), v, -1), buf));
 	ctrace_trace_index_info(t, &ix);
 	fprintf(out, "clock:      %s", tsc ? "tsc" : "mono");
 	if (tsc && ix.tsc_khz)
@@ -769,7 +774,7 @@ static const char *utype_key(unsigned int type, char *buf, size_t len)
 }
 
 static void print_user(struct ctrace_trace *t, FILE *out, const uint64_t *by_type,
-		       uint64_t lost, bool any)
+		       uint64_t lost, uint64_t disputed, bool any)
 {
 	uint64_t events = 0, raised = 0, corrupt = 0, corrupt_bytes = 0;
 	size_t nr_usets = ctrace_trace_nr_usets(t);
@@ -801,6 +806,9 @@ static void print_user(struct ctrace_trace *t, FILE *out, const uint64_t *by_typ
 		if (by_type[i] && i != CTRACE_UREC_LOST && i != CTRACE_FREC_CORRUPT)
 			fprintf(out, "  %-12s %10" PRIu64 "\n",
 				utype_key(i, buf, sizeof(buf)), by_type[i]);
+	if (disputed)
+		fprintf(out, "  %-12s %10" PRIu64 " thread records the kernel contradicts (names not taken)\n",
+			"disputed", disputed);
 	if (by_type[CTRACE_UREC_LOST])
 		fprintf(out, "  %-12s %10" PRIu64 " records\n", "lost",
 			by_type[CTRACE_UREC_LOST]);
@@ -828,7 +836,7 @@ static void print_user(struct ctrace_trace *t, FILE *out, const uint64_t *by_typ
 int ctrace_print_summary(struct ctrace_trace *t, FILE *out, FILE *err)
 {
 	uint64_t by_type[__CTRACE_KREC_MAX] = { 0 }, events = 0, lost = 0, kevents = 0;
-	uint64_t uby_type[256] = { 0 }, ulost = 0, uevents = 0;
+	uint64_t uby_type[256] = { 0 }, ulost = 0, uevents = 0, disputed = 0;
 	uint64_t first = 0, last = 0;
 	struct ctrace_index_info ix;
 	struct tidset seen = { 0 };
@@ -847,6 +855,7 @@ int ctrace_print_summary(struct ctrace_trace *t, FILE *out, FILE *err)
 		if (ev.kind == CTRACE_RING_USER) {
 			uevents++;
 			uby_type[ev.type & 0xff]++;
+			disputed += ctrace_event_disputed(&ev);
 			if (ev.type == CTRACE_UREC_LOST) {
 				struct ctrace_urec_lost k;
 
@@ -885,7 +894,7 @@ int ctrace_print_summary(struct ctrace_trace *t, FILE *out, FILE *err)
 	if (by_type[CTRACE_KREC_LOST])
 		fprintf(out, "  %-10s %12" PRIu64 " records\n", "lost",
 			by_type[CTRACE_KREC_LOST]);
-	print_user(t, out, uby_type, ulost, uevents);
+	print_user(t, out, uby_type, ulost, disputed, uevents);
 	print_rings(t, out);
 
 	if (seen.n > 1)

@@ -24,8 +24,11 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 O=${O:-$top/build}
 
 debug_kernels() {
-	for v in "$O"/debug-kernel/*/vmlinux; do
-		[ -e "$v" ] && basename "$(dirname "$v")"
+	# RELEASE/bzImage beside RELEASE/build, a link to the tree.
+	for v in "$O"/debug-kernel/*/bzImage; do
+		if [ -e "$v" ] && [ -L "$(dirname "$v")/build" ]; then
+			basename "$(dirname "$v")"
+		fi
 	done | sort -V
 }
 
@@ -79,7 +82,7 @@ case ${1:-} in
 	[ -n "$r" ] || { echo "kernels.sh: no installed kernel matches '${2:-}'" >&2; exit 1; }
 	echo "$r" ;;
 --build-dir)
-	if [ -e "$O/debug-kernel/${2:-}/vmlinux" ]; then
+	if [ -n "${2:-}" ] && [ -L "$O/debug-kernel/$2/build" ]; then
 		echo "$O/debug-kernel/$2/build"
 	else
 		echo "/lib/modules/${2:-}/build"

@@ -74,6 +74,12 @@ struct ctrace_session_info {
 	uint64_t events, events_written, lost;
 	uint32_t nr_rings;
 	struct ctrace_ring_stat *rings;	/* [nr_rings], malloc'd */
+	/* Users it traces whose ring set another session reads. */
+	uint32_t nr_busy;
+	bool busy_more;			/* more than listed */
+	struct ctrace_busy_uset {
+		uint32_t uid, session_id;
+	} busy[64];
 };
 
 void ctrace_session_info_free(struct ctrace_session_info *info);

@@ -73,6 +73,27 @@ static int parse_session(struct nlattr **tb, struct ctrace_session_info *info)
 	info->events_written = get_u64(tb[CTRACE_A_EVENTS_WRITTEN]);
 	info->lost = get_u64(tb[CTRACE_A_LOST]);
 	info->target_overflow = get_u32(tb[CTRACE_A_TARGET_OVERFLOW]);
+	info->busy_more = tb[CTRACE_A_USETS_BUSY_MORE] != NULL;
+	if (tb[CTRACE_A_BUSY_USETS]) {
+		struct nlattr *a;
+		int rem;
+
+		nla_for_each_nested(a, tb[CTRACE_A_BUSY_USETS], rem) {
+			struct nlattr *bt[CTRACE_BUSY_A_MAX + 1];
+			struct ctrace_busy_uset *b = &info->busy[info->nr_busy];
+
+			if (nla_type(a) != CTRACE_A_BUSY_USET ||
+			    nla_parse_nested(bt, CTRACE_BUSY_A_MAX, a, NULL) < 0)
+				return -EBADMSG;
+			if (info->nr_busy == sizeof(info->busy) / sizeof(info->busy[0])) {
+				info->busy_more = true;
+				break;
+			}
+			b->uid = get_u32(bt[CTRACE_BUSY_A_UID]);
+			b->session_id = get_u32(bt[CTRACE_BUSY_A_SESSION_ID]);
+			info->nr_busy++;
+		}
+	}
 	if (tb[CTRACE_A_RINGS])
 		return parse_rings(tb[CTRACE_A_RINGS], info);
 	return 0;

@@ -543,6 +543,9 @@ static void summary(struct dump *d)
 	if (user_corrupt(&d->r))
 		fprintf(stderr, "ctrace-dump:   %llu runs of corrupt user records skipped (a program wrote garbage in its rings; see ctrace report)\n",
 			(unsigned long long)user_corrupt(&d->r));
+	if (user_disputed(&d->r))
+		fprintf(stderr, "ctrace-dump:   %llu user THREAD records name a thread the kernel says is not theirs; marked disputed (see ctrace report)\n",
+			(unsigned long long)user_disputed(&d->r));
 	if (d->r.user_only)
 		fprintf(stderr, "ctrace-dump:   user events only: no kernel module, no scheduler events\n");
 	for (uint32_t i = 0; lost && d->r.rings && i < d->r.rings->nr; i++)

@@ -8,8 +8,9 @@
  * interned (a small hash table), so a name used at many call sites, or a
  * dynamic name used again, is interned once.  The table itself is shared
  * by the user's processes: an entry's bytes and its ID are reserved with
- * fetch-and-add on the header, written, then published by storing the ID
- * with release.  The header is writable by any process of the user, so
+ * fetch-and-add on the header, written (the length first), then published
+ * by storing the ID with release; a writer that dies before the ID costs
+ * readers only its own entry (usan.c steps over it).  The header is writable by any process of the user, so
  * positions are checked against the sizes known since init.
  */
 #include <stdlib.h>
@@ -84,7 +85,15 @@ static uint32_t publish(const char *s, size_t len)
 	if (!id)
 		return 0;
 	e = (struct ctrace_ustring *)(l->strings + pos);
-	e->len = len;
+	/*
+	 * The length first, then a fence before the bytes: a reader that
+	 * sees any byte of the string sees the length too (pairs with the
+	 * acquire fence in usan.c's ustr_next_written()), so that, should we
+	 * die before the ID, it can step over this entry by its length, or,
+	 * seeing zeros where it should be, know nothing of it was written.
+	 */
+	ctrace_store_relaxed(&e->len, (uint16_t)len);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	memcpy(e + 1, s, len);
 	memset((char *)(e + 1) + len, 0, size - sizeof(*e) - len);
 	/* Readers see the bytes before the ID that says they are there: pairs

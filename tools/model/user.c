@@ -628,7 +628,10 @@ void model_user_event(struct ctrace_model *m, const struct ctrace_event *ev)
 		model_user_loss(m, set, ev->ns);
 		return;
 	}
-	if (h.type == CTRACE_UREC_THREAD) {
+	if (h.type == CTRACE_UREC_THREAD && ctrace_event_disputed(ev)) {
+		/* A claim the kernel contradicts: not the thread's process. */
+		u.tgid = mdl_tgid(m, th);
+	} else if (h.type == CTRACE_UREC_THREAD) {
 		if (th->utgid && u.tgid != th->utgid)
 			stack_drop(m, th, ev->ns, CTRACE_RG_LOST);	/* a reused tid */
 		th->utgid = u.tgid;

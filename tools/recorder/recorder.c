@@ -205,6 +205,54 @@ uint64_t recorder_lost(const struct recorder *d)
 	return n;
 }
 
+/*
+ * Module mode: the users this session traces whose user ring set another
+ * session reads (one reader per set: their user events are not ours).
+ * The kernel lists them in SESSION_GET; each is said once on stderr, and
+ * at the end in META's user_sets_busy.
+ */
+static void check_busy(struct recorder *d)
+{
+	struct ctrace_session_info info;
+
+	if (!d->ctl || !d->session_id || !(d->info.events & CTRACE_EV_USER) ||
+	    ctrace_ctl_session_get(d->ctl, d->session_id, &info))
+		return;
+	for (uint32_t i = 0; i < info.nr_busy; i++) {
+		uint32_t j;
+
+		for (j = 0; j < d->nr_busy; j++)
+			if (d->busy[j].uid == info.busy[i].uid)
+				break;
+		if (j < d->nr_busy) {
+			d->busy[j].session_id = info.busy[i].session_id;
+			continue;
+		}
+		if (d->nr_busy == sizeof(d->busy) / sizeof(d->busy[0]))
+			break;
+		d->busy[d->nr_busy++] = info.busy[i];
+		fprintf(stderr, "%s: warning: the user ring set of uid %u is read by session %u: this session records no user events of uid %u's processes\n",
+			d->who, info.busy[i].uid, info.busy[i].session_id, info.busy[i].uid);
+	}
+	ctrace_session_info_free(&info);
+}
+
+/* A META chunk after the recording, with what was learnt during it. */
+static int write_end_meta(struct recorder *d)
+{
+	char buf[2048];
+	int n;
+
+	if (!d->nr_busy)
+		return 0;
+	n = snprintf(buf, sizeof(buf), "user_sets_busy=");
+	for (uint32_t i = 0; i < d->nr_busy && n < (int)sizeof(buf) - 32; i++)
+		n += snprintf(buf + n, sizeof(buf) - n, "%s%u:%u", i ? "," : "",
+			      d->busy[i].uid, d->busy[i].session_id);
+	n += snprintf(buf + n, sizeof(buf) - n, "\n");
+	return ctrace_writer_meta(d->w, buf, n);
+}
+
 static int finish_file(struct recorder *d)
 {
 	uint32_t nk = d->rings ? d->rings->nr : 0, nu = user_nr_rings(d);
@@ -227,7 +275,9 @@ static int finish_file(struct recorder *d)
 		};
 	}
 	nu = user_ring_stats(d, st + nk, nu);
-	err = ctrace_writer_stats(d->w, st, nk + nu);
+	err = write_end_meta(d);
+	if (!err)
+		err = ctrace_writer_stats(d->w, st, nk + nu);
 	free(st);
 	return err ? err : ctrace_writer_end(d->w);
 }
@@ -352,6 +402,7 @@ int recorder_setup(struct recorder *d)
 		if (err)
 			return err;
 	}
+	check_busy(d);
 	return 0;
 }
 
@@ -377,7 +428,7 @@ int recorder_run(struct recorder *d, bool (*should_stop)(struct recorder *, void
 		{ .fd = flight_ntf_fd(d), .events = POLLIN },
 	};
 	struct timespec t0;
-	double last_clock = 0;
+	double last_clock = 0, last_busy = 0;
 	bool stopping = false;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -401,6 +452,10 @@ int recorder_run(struct recorder *d, bool (*should_stop)(struct recorder *, void
 		if (d->user_only && since(&t0) - last_clock >= (last_clock ? 1 : 0.2)) {
 			last_clock = since(&t0);
 			user_clock_snapshot(d, CTRACE_CLOCK_SNAP_PERIODIC);
+		}
+		if (!stopping && since(&t0) - last_busy >= 1) {
+			last_busy = since(&t0);
+			check_busy(d);
 		}
 		if (!stopping && should_stop && should_stop(d, arg)) {
 			stopping = true;
@@ -427,6 +482,7 @@ int recorder_run(struct recorder *d, bool (*should_stop)(struct recorder *, void
 	}
 	if (drain_all(d, true))
 		return -EPROTO;
+	check_busy(d);
 	user_clock_snapshot(d, CTRACE_CLOCK_SNAP_STOP);
 	return d->flight ? flight_finish(d) : finish_file(d);
 }

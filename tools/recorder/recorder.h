@@ -85,6 +85,9 @@ struct recorder {
 	const char *error;		/* why the last call failed */
 	uint32_t clock;			/* enum ctrace_clock of the session */
 	struct user_sets *user;
+	/* Users whose ring set another session reads (warned about once). */
+	uint32_t nr_busy;
+	struct ctrace_busy_uset busy[64];
 	struct flight *flight;
 	struct region_watch *watch;
 };
@@ -149,6 +152,8 @@ uint32_t user_nr_rings(const struct recorder *d);
 uint32_t user_ring_stats(const struct recorder *d, struct ctrace_ring_stats *out, uint32_t max);
 uint64_t user_events(const struct recorder *d);
 uint64_t user_corrupt(const struct recorder *d);
+/* User THREAD records marked CTRACE_UTHREAD_F_DISPUTED (module mode). */
+uint64_t user_disputed(const struct recorder *d);
 int user_clock_snapshot(struct recorder *d, uint16_t why);
 int user_restate_threads(struct recorder *d);
 void user_free(struct recorder *d);

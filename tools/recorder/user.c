@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,7 @@ struct user_sets {
 	uint32_t nr_named, cap_named;
 	uint32_t n;
 	uint64_t fullest;		/* most bytes found in a ring, last drain */
+	uint64_t disputed;		/* THREAD claims the kernel contradicts */
 	uint64_t drained_ms, prev_drained_ms;	/* CLOCK_MONOTONIC of drains */
 	uint64_t gen;			/* the session table's uset_gen, seen */
 	uint64_t start_ts;		/* the session clock before it started */
@@ -386,6 +388,68 @@ int user_restate_threads(struct recorder *d)
 	return err;
 }
 
+/*
+ * Is a user THREAD record's claim (thread @tid of process @tgid) what the
+ * kernel says?  From /proc: the dumper runs in the initial PID namespace,
+ * as the session's IDs are counted (session.c refuses others).  The tid
+ * must be a thread of @tgid, run by @uid (the ring set's user: any of its
+ * real, effective, saved or fs IDs).  A thread already gone cannot be
+ * asked: 0, as for a claim that holds; 1 when it does not.
+ */
+static int claim_disputed(uint32_t tid, uint32_t tgid, uint32_t uid)
+{
+	unsigned int tg = 0, u[4];
+	bool have_tg = false, have_uid = false;
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Tgid:", 5))
+			have_tg = sscanf(line + 5, "%u", &tg) == 1;
+		else if (!strncmp(line, "Uid:", 4))
+			have_uid = sscanf(line + 4, "%u %u %u %u",
+					  &u[0], &u[1], &u[2], &u[3]) == 4;
+	}
+	fclose(f);
+	if (!have_tg || !have_uid)
+		return 0;
+	return tg != tgid || (u[0] != uid && u[1] != uid && u[2] != uid && u[3] != uid);
+}
+
+/*
+ * Module mode: mark the sanitised THREAD records whose claim the kernel's
+ * view contradicts (CTRACE_UTHREAD_F_DISPUTED), so that readers take no
+ * name from them.  Only a record's flags change, which the sanitiser
+ * checked were 0; the sizes were checked there too.
+ */
+static uint64_t check_claims(const struct uset_view *v, uint8_t *recs, size_t len)
+{
+	uint64_t disputed = 0;
+
+	for (size_t off = 0; off + sizeof(struct ctrace_urec) <= len;) {
+		struct ctrace_urec_thread t;
+		size_t size = (size_t)recs[off + offsetof(struct ctrace_urec, size)] * 8;
+
+		if (size < sizeof(struct ctrace_urec) || size > len - off)
+			break;
+		if (recs[off + offsetof(struct ctrace_urec, type)] == CTRACE_UREC_THREAD &&
+		    size == sizeof(t)) {
+			memcpy(&t, recs + off, sizeof(t));
+			if (t.h.tid && claim_disputed(t.h.tid, t.tgid, v->h.uid)) {
+				t.flags |= CTRACE_UTHREAD_F_DISPUTED;
+				memcpy(recs + off, &t, sizeof(t));
+				disputed++;
+			}
+		}
+		off += size;
+	}
+	return disputed;
+}
+
 static int drain_view(struct recorder *d, struct uset_view *v)
 {
 	uint64_t prods[1024], *prod = prods, now;
@@ -451,6 +515,8 @@ static int drain_view(struct recorder *d, struct uset_view *v)
 			c = prod[i];
 		}
 		rs->started = true;
+		if (n && !d->user_only)
+			d->user->disputed += check_claims(v, v->out, n);
 		if (n && d->flight && d->user_only)
 			remember_names(d->user, v->out, n);
 		if (n && v->trig_id)
@@ -803,6 +869,11 @@ uint64_t user_corrupt(const struct recorder *d)
 		for (uint32_t r = 0; r < d->user->v[i]->h.nr_rings; r++)
 			n += d->user->v[i]->rs[r].san.corrupt;
 	return n;
+}
+
+uint64_t user_disputed(const struct recorder *d)
+{
+	return d->user ? d->user->disputed : 0;
 }
 
 void user_free(struct recorder *d)

@@ -38,6 +38,7 @@ PIN_OFF(struct ctrace_urec, tid, 8);
 PIN_OFF(struct ctrace_urec, id, 14);
 PIN_SIZE(struct ctrace_urec_lost, 24);
 PIN_SIZE(struct ctrace_urec_thread, 40);
+PIN_OFF(struct ctrace_urec_thread, flags, 20);
 PIN_SIZE(struct ctrace_urec_task, 32);
 PIN_SIZE(struct ctrace_urec_id64, 24);
 PIN_SIZE(struct ctrace_urec_log, 32);

@@ -398,6 +398,17 @@ unsigned int ctrace_event_tids(const struct ctrace_event *ev, unsigned int flags
 	return n;
 }
 
+bool ctrace_event_disputed(const struct ctrace_event *ev)
+{
+	struct ctrace_urec_thread t;
+
+	if (ev->kind != CTRACE_RING_USER || ev->type != CTRACE_UREC_THREAD ||
+	    ev->size < sizeof(t))
+		return false;
+	memcpy(&t, ev->rec, sizeof(t));
+	return t.flags & CTRACE_UTHREAD_F_DISPUTED;
+}
+
 bool ctrace_event_thread(const struct ctrace_event *ev, struct ctrace_rd_thread *out)
 {
 	/*
@@ -418,6 +429,8 @@ bool ctrace_event_thread(const struct ctrace_event *ev, struct ctrace_rd_thread 
 		named[fam][ev->type] = d && ctrace_rd_find(d, CTRACE_RD_COMM, 0) ? 2 : 1;
 	if (!d || !(comm = event_arg(ev, CTRACE_RD_COMM, 0)))
 		return false;
+	if (ctrace_event_disputed(ev))
+		return false;	/* the kernel says the claim is false */
 	/* The comm and tgid describe the subject, or else the actor. */
 	tid = event_arg(ev, CTRACE_RD_TID, CTRACE_ROLE_SUBJECT);
 	if (!tid)

@@ -204,6 +204,9 @@ struct ctrace_rd_thread {
 	const char *comm;	/* CTRACE_COMM_LEN bytes in the record, maybe no NUL */
 };
 
+/* A user THREAD claim the dumper found false (CTRACE_UTHREAD_F_DISPUTED):
+ * it names no thread. */
+bool ctrace_event_disputed(const struct ctrace_event *ev);
 bool ctrace_event_thread(const struct ctrace_event *ev, struct ctrace_rd_thread *out);
 
 /* The task @ev belongs to, or begins or ends, if its record carries one

@@ -72,10 +72,21 @@ size_t ctrace_krec_fixed_size(unsigned int type);
  */
 
 /* The string IDs of one ring set known so far, and where its scan stands. */
+#define CTRACE_USTRTAB_PENDING	16
 struct ctrace_ustrtab {
-	uint64_t scanned;	/* bytes of the table accepted so far */
+	uint64_t scanned;	/* bytes of the table gone past so far */
 	uint32_t count;		/* strings accepted */
 	bool broken;		/* a malformed entry stopped the scan for good */
+	/*
+	 * Entries stepped over before their ID was published (a writer
+	 * killed between reserving and publishing, or still writing): looked
+	 * at again at every scan, oldest first.  @room is how many bytes the
+	 * entry may take (up to where the scan went on).
+	 */
+	uint32_t nr_pending;
+	struct { uint64_t off, room; } pending[CTRACE_USTRTAB_PENDING];
+	uint32_t skipped;	/* entries stepped over unpublished, in all */
+	uint32_t abandoned;	/* of those, given up (the list was full) */
 	uint8_t known[65536 / 8];	/* bit per ID */
 };
 
@@ -83,11 +94,16 @@ struct ctrace_ustrtab {
  * Read the table's entries from @scanned on: @area is the table (@size
  * bytes), @pos the writers' strings_pos (untrusted: clamped to @size).
  * For each complete, well-formed entry call @emit (its return value, if
- * not 0, stops the scan and is returned).  Stops before an entry not
- * written yet (id 0: resume there next time) and at a malformed one (id
- * beyond 65535 or already seen, length past the area or with no NUL:
- * broken, never resumed).  Returns the number of new entries or @emit's
- * error.
+ * not 0, stops the scan and is returned).  An entry whose ID is not
+ * published yet is stepped over once something after it is written (its
+ * length from its header, or, header not written, up to the next word
+ * that is not zero: the table is zeroed and written in order), and kept
+ * pending, so that a writer killed mid-entry loses only its own string.
+ * With nothing written after it, the scan resumes there next time.  A
+ * malformed entry (ID beyond 65535 or already seen, length past the area
+ * or above CTRACE_USTRING_MAX, no NUL) stops the scan for good (broken);
+ * a malformed pending one is dropped alone.  Returns the number of new
+ * entries or @emit's error.
  */
 int ctrace_ustrtab_scan(struct ctrace_ustrtab *t, const void *area,
 			uint64_t size, uint64_t pos,

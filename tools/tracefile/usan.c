@@ -26,6 +26,8 @@
  *
  *   type           size (bytes)      id          other
  *   LOST           24                0           total never goes down
+ *   THREAD         40                0           flags 0 (files: known
+ *                                                CTRACE_UTHREAD_F_* bits)
  *   TASK_BEGIN     32                name
  *   REGION_*       16 or 24          name        optional task
  *   LOG            >= 32             category    msg_id 0: 32 + len
@@ -105,6 +107,14 @@ uint16_t ctrace_urec_check(const void *rec, size_t size, bool file,
 				return CTRACE_CORRUPT_STRING;
 		}
 	}
+	if (h.type == CTRACE_UREC_THREAD) {
+		struct ctrace_urec_thread t;
+
+		/* Flags are the dumper's verdict, in files only. */
+		memcpy(&t, rec, sizeof(t));
+		if (t.flags & ~(file ? CTRACE_UTHREAD_F_ALL : 0))
+			return CTRACE_CORRUPT_PAYLOAD;
+	}
 	/* A record of no writer (CORRUPT: the dumper's) names none. */
 	if (h.tid && !ctrace_rd_find(d, CTRACE_RD_TID, CTRACE_ROLE_ACTOR))
 		return CTRACE_CORRUPT_PAYLOAD;
@@ -131,6 +141,118 @@ const char *ctrace_corrupt_reason_name(unsigned int reason)
 
 /* ------------------------------------------------------------ strings */
 
+/*
+ * The string table, as writers fill it (tools/lib/strings.c):
+ *
+ *   strings_pos --fetch-and-add--> [ id | len | res ][ s ... NUL pad ] ...
+ *   1. reserve the bytes            0     0     0     0 0 0 0   (zeroed)
+ *   2. store len, release fence     0     len   0     0 0 0 0
+ *   3. write s                      0     len   0     s s \0 0
+ *   4. store-release id             id    len   0     s s \0 0
+ *
+ * A writer killed after 1 leaves zeros up to the next entry; after 2 or
+ * 3, a header with a length and no ID.  Either way the entry is stepped
+ * over once a later word is written, and kept pending in case it is only
+ * slow.  The fence in 2 makes a reader that sees a byte of step 3 see
+ * the header of 2 as well, so the first word that is not zero after a
+ * run of zeros (checked again after an acquire fence) is a header, not
+ * the middle of a string whose header is not visible yet.  Every length
+ * is checked against the area before it is used, and every loop moves
+ * on by at least a word within the area or stops.
+ */
+#define USTR_HDR	sizeof(struct ctrace_ustring)
+
+enum ustr_verdict { USTR_OK, USTR_WAIT, USTR_BAD };
+
+static uint64_t ustr_bytes(uint16_t len)
+{
+	return USTR_HDR + ((uint64_t)len + 1 + 7) / 8 * 8;
+}
+
+/*
+ * Take the entry at @off, which may use @room bytes: its header into @e
+ * and its string into @s.  WAIT while its ID is not published.
+ */
+static enum ustr_verdict ustr_take(const struct ctrace_ustrtab *t,
+				   const unsigned char *base, uint64_t off,
+				   uint64_t room, struct ctrace_ustring *e, char *s)
+{
+	uint64_t bytes;
+
+	if (room < USTR_HDR)
+		return USTR_BAD;
+	copy_once(e, base + off, sizeof(*e));
+	/*
+	 * A writer stores id last, with release: once we see it, the
+	 * entry's other bytes are written.  Pairs with that store.
+	 */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (e->id == 0)
+		return USTR_WAIT;
+	bytes = ustr_bytes(e->len);
+	if (e->id > UINT16_MAX || ctrace_ustrtab_has(t, e->id) ||
+	    e->len > CTRACE_USTRING_MAX || bytes > room)
+		return USTR_BAD;
+	/* Whole words: the entry is padded to 8, and so is s[]. */
+	copy_once(s, base + off + sizeof(*e), bytes - sizeof(*e));
+	return s[e->len] == '\0' ? USTR_OK : USTR_BAD;
+}
+
+static void ustr_accept(struct ctrace_ustrtab *t, uint32_t id)
+{
+	t->known[id / 8] |= 1u << (id % 8);
+	t->count++;
+}
+
+static void ustr_unpend(struct ctrace_ustrtab *t, uint32_t i)
+{
+	memmove(&t->pending[i], &t->pending[i + 1],
+		(t->nr_pending - i - 1) * sizeof(t->pending[0]));
+	t->nr_pending--;
+}
+
+/* Step over an unpublished entry; the oldest pending one goes if full. */
+static void ustr_pend(struct ctrace_ustrtab *t, uint64_t off, uint64_t room)
+{
+	if (t->nr_pending == CTRACE_USTRTAB_PENDING) {
+		ustr_unpend(t, 0);
+		t->abandoned++;
+	}
+	t->pending[t->nr_pending].off = off;
+	t->pending[t->nr_pending].room = room;
+	t->nr_pending++;
+	t->skipped++;
+	t->scanned = off + room;
+}
+
+static uint64_t word_at(const unsigned char *base, uint64_t off)
+{
+	return __atomic_load_n((const uint64_t *)(base + off), __ATOMIC_RELAXED);
+}
+
+/*
+ * The entry at @off has a header of zeros: the offset of the first word
+ * after it that is not zero, below @end, or 0 when there is none (or the
+ * zeros did not stay zeros: look again next time).
+ */
+static uint64_t ustr_next_written(const unsigned char *base, uint64_t off,
+				  uint64_t end)
+{
+	uint64_t x;
+
+	for (x = off + 8; x + 8 <= end; x += 8)
+		if (word_at(base, x))
+			break;
+	if (x + 8 > end)
+		return 0;
+	/* Pairs with the writers' release fence after storing len. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	for (uint64_t y = off; y < x; y += 8)
+		if (word_at(base, y))
+			return 0;
+	return x;
+}
+
 int ctrace_ustrtab_scan(struct ctrace_ustrtab *t, const void *area,
 			uint64_t size, uint64_t pos,
 			int (*emit)(uint32_t id, const char *s, uint16_t len,
@@ -139,51 +261,76 @@ int ctrace_ustrtab_scan(struct ctrace_ustrtab *t, const void *area,
 {
 	const unsigned char *base = area;
 	char s[CTRACE_USTRING_MAX + 8];
-	int n = 0;
+	struct ctrace_ustring e;
+	int n = 0, err;
 
 	if (pos > size)
 		pos = size;
-	while (!t->broken && t->scanned < pos &&
-	       pos - t->scanned >= sizeof(struct ctrace_ustring)) {
-		struct ctrace_ustring e;
-		uint64_t bytes;
-		int err;
-
-		copy_once(&e, base + t->scanned, sizeof(e));
-		/*
-		 * A writer stores id last, with release: once we see it, the
-		 * entry's other bytes are written.  Pairs with that store.
-		 */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (e.id == 0)
-			break;		/* not written yet: resume here */
-		bytes = sizeof(e) + ((uint64_t)e.len + 1 + 7) / 8 * 8;
-		if (e.id > UINT16_MAX || ctrace_ustrtab_has(t, e.id) ||
-		    e.len > CTRACE_USTRING_MAX || bytes > size - t->scanned) {
-			t->broken = true;
+	/* Entries stepped over before: published since? */
+	for (uint32_t i = 0; i < t->nr_pending;) {
+		switch (ustr_take(t, base, t->pending[i].off, t->pending[i].room, &e, s)) {
+		case USTR_WAIT:
+			i++;
+			continue;
+		case USTR_OK:
+			/* Accepted only once the caller has it: a failed
+			 * emit is retried. */
+			err = emit ? emit(e.id, s, e.len, arg) : 0;
+			if (err)
+				return err;
+			ustr_accept(t, e.id);
+			n++;
 			break;
+		case USTR_BAD:
+			break;		/* that entry alone */
 		}
+		ustr_unpend(t, i);
+	}
+	while (!t->broken && t->scanned < pos &&
+	       pos - t->scanned >= USTR_HDR) {
+		uint64_t off = t->scanned, bytes, next;
+
 		/*
 		 * Reserved before pos was read, so it should lie within pos;
-		 * if not, wait for a pos that covers it (a writer that never
-		 * publishes one just stops the table, as a broken entry does).
+		 * if not, wait for a pos that covers it.
 		 */
-		if (bytes > pos - t->scanned)
-			break;
-		/* Whole words: the entry is padded to 8, and so is s[]. */
-		copy_once(s, base + t->scanned + sizeof(e), bytes - sizeof(e));
-		if (s[e.len] != '\0') {
+		switch (ustr_take(t, base, off, pos - off, &e, s)) {
+		case USTR_OK:
+			err = emit ? emit(e.id, s, e.len, arg) : 0;
+			if (err)
+				return err;
+			ustr_accept(t, e.id);
+			t->scanned += ustr_bytes(e.len);
+			n++;
+			continue;
+		case USTR_BAD:
+			bytes = ustr_bytes(e.len);
+			if (e.id <= UINT16_MAX && !ctrace_ustrtab_has(t, e.id) &&
+			    e.len <= CTRACE_USTRING_MAX && bytes <= size - off &&
+			    bytes > pos - off)
+				return n;	/* not all of it within pos yet */
 			t->broken = true;
+			return n;
+		case USTR_WAIT:
 			break;
 		}
-		/* Accepted only once the caller has it: a failed emit is retried. */
-		err = emit ? emit(e.id, s, e.len, arg) : 0;
-		if (err)
-			return err;
-		t->known[e.id / 8] |= 1u << (e.id % 8);
-		t->count++;
-		t->scanned += bytes;
-		n++;
+		/* Not published.  Its length, if its writer got to store it. */
+		if (e.len || e.reserved) {
+			bytes = ustr_bytes(e.len);
+			if (e.len > CTRACE_USTRING_MAX || bytes > size - off) {
+				t->broken = true;
+				return n;
+			}
+			if (bytes > pos - off)
+				return n;	/* wait for pos to cover it */
+			ustr_pend(t, off, bytes);
+			continue;
+		}
+		/* Nothing of it written: step to what is written after it. */
+		next = ustr_next_written(base, off, pos);
+		if (!next)
+			return n;
+		ustr_pend(t, off, next - off);
 	}
 	return n;
 }

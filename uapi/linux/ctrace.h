@@ -66,7 +66,8 @@ enum ctrace_cmd {
 	 * SESSION_GET: request SESSION_ID, or a dump (NLM_F_DUMP) of every
 	 * session the caller may see.  Reply: SESSION_ID, SESSION_STATE,
 	 * OWNER_UID, OWNER_PID, TARGET_KIND, PRIVILEGED, CLOCK, BUF_SIZE,
-	 * EVENTS, SESSION_FLAGS, EVENTS_WRITTEN, LOST, TARGET_OVERFLOW, RINGS.
+	 * EVENTS, SESSION_FLAGS, EVENTS_WRITTEN, LOST, TARGET_OVERFLOW, RINGS,
+	 * USETS_BUSY (and, when not 0, BUSY_USETS, USETS_BUSY_MORE).
 	 */
 	CTRACE_CMD_SESSION_GET = 6,
 	/* Notifications, with SESSION_ID, SESSION_STATE, EVENTS_WRITTEN, LOST. */
@@ -143,6 +144,17 @@ enum ctrace_attr {
 	CTRACE_A_LATENCY_TRIGGER = 27,
 	CTRACE_A_TID = 28,		/* u32 */
 	CTRACE_A_LATENCY = 29,		/* u64 ns */
+	/*
+	 * SESSION_GET: users whose processes the session traces but whose
+	 * ring set another session reads (one reader per ring set): their
+	 * user events are not recorded here.  u32: how many are listed in
+	 * BUSY_USETS (at most 64; the flag USETS_BUSY_MORE says others
+	 * were left out).  Appended later: absent means none.
+	 */
+	CTRACE_A_USETS_BUSY = 30,
+	CTRACE_A_BUSY_USETS = 31,	/* nest of CTRACE_A_BUSY_USET */
+	CTRACE_A_BUSY_USET = 32,	/* nest: enum ctrace_busy_attr */
+	CTRACE_A_USETS_BUSY_MORE = 33,	/* flag */
 
 	__CTRACE_A_MAX,
 };
@@ -164,6 +176,17 @@ enum ctrace_ring_attr {
 };
 
 #define CTRACE_RING_A_MAX (__CTRACE_RING_A_MAX - 1)
+
+/* A ring set another session reads, nested in CTRACE_A_BUSY_USET. */
+enum ctrace_busy_attr {
+	CTRACE_BUSY_A_UNSPEC,
+	CTRACE_BUSY_A_UID = 1,		/* u32: whose ring set */
+	CTRACE_BUSY_A_SESSION_ID = 2,	/* u32: the session that reads it */
+
+	__CTRACE_BUSY_A_MAX,
+};
+
+#define CTRACE_BUSY_A_MAX (__CTRACE_BUSY_A_MAX - 1)
 
 /* Feature bits reported by GET_INFO. */
 #define CTRACE_FEAT_INFO	_BITULL(0)	/* GET_INFO (always set) */
@@ -375,7 +398,8 @@ struct ctrace_ring_cons {
  * event costs that one load.  A session that traces the process (and has
  * CTRACE_EV_USER) sets it, with the session's clock.  One session at a time
  * reads a user's ring set; a second session tracing the same user's
- * processes gets their kernel events but not their user events.
+ * processes gets their kernel events but not their user events, and its
+ * SESSION_GET says so (CTRACE_A_USETS_BUSY, CTRACE_A_BUSY_USETS).
  *
  * Without the module (user-only mode) ctrace-dump creates a ring set in a
  * memfd with the same layout, control page first, and passes its fd to the
@@ -480,8 +504,11 @@ struct ctrace_uring {
 
 /*
  * A string table entry, 8-byte aligned.  A writer reserves the entry's
- * bytes and an ID (both fetch-and-add in the header), writes len and the
- * bytes, then stores id with release: 0 means not written yet.
+ * bytes and an ID (both fetch-and-add in the header), stores len, then
+ * (after a release fence) the bytes, then stores id with release: 0 means
+ * not written yet.  The table starts zeroed and is never reused, so a
+ * reader can step over an entry whose writer died before its id: by len,
+ * or, all zeros, up to the next word written (docs/file-format.md).
  */
 struct ctrace_ustring {
 	__u32 id;
@@ -513,7 +540,7 @@ enum ctrace_urec_type {
 	/* LOST: events dropped on this ring so far, in all (cumulative) */
 	CTRACE_UREC_LOST = 1,		/* payload: __u64 total */
 	/* THREAD: the writing thread; first event of each thread, renames */
-	CTRACE_UREC_THREAD = 2,		/* __u32 tgid, __u32 0, char name[16] */
+	CTRACE_UREC_THREAD = 2,		/* __u32 tgid, __u32 flags, char name[16] */
 	/* Tasks: IDs from the writer, unique per process */
 	CTRACE_UREC_TASK_BEGIN = 3,	/* id: name; __u64 task, __u64 parent */
 	CTRACE_UREC_TASK_END = 4,	/* __u64 task */
@@ -540,12 +567,26 @@ struct ctrace_urec_lost {
 	__u64 total;
 };
 
+/*
+ * THREAD is a claim: any writer may name any tid.  Writers write flags 0
+ * (a reader refuses anything else); in a trace file, flags are the
+ * dumper's verdict on the claim, where it knows the kernel's view.
+ */
 struct ctrace_urec_thread {
 	struct ctrace_urec h;
 	__u32 tgid;
-	__u32 reserved;
+	__u32 flags;		/* writers: 0; in files: CTRACE_UTHREAD_F_* */
 	char name[CTRACE_COMM_LEN];
 };
+
+/*
+ * The kernel's view disagrees with the claim: the tid is not a thread of
+ * the process @tgid, or not one of the ring set's user.  Readers do not
+ * take a name or process from such a record.  (Files only; added after
+ * CTRACE_USET_VERSION 1 without a bump: the bits were a reserved 0.)
+ */
+#define CTRACE_UTHREAD_F_DISPUTED	0x00000001U
+#define CTRACE_UTHREAD_F_ALL		CTRACE_UTHREAD_F_DISPUTED
 
 struct ctrace_urec_task {
 	struct ctrace_urec h;
