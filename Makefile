@@ -390,7 +390,8 @@ check-debug:
 	+@r=$$($(TOP)/tests/vm/debug-kernel.sh) && k=$(O)/debug-kernel/$$r/build && \
 	$(TOP)/tools/build/kmod.sh $$k $(O)/kmod/$$r W=1 && \
 	$(TOP)/tools/build/kmod.sh $$k $(O)/kmod/$$r-test W=1 CTRACE_TEST_HOOKS=y && \
-	CTRACE_CHECK_STAGES="vm-$$r" TEST_KERNELS="$$r" $(TOP)/tests/check.sh
+	CTRACE_TIMEOUT_SCALE=4 CTRACE_CHECK_STAGES="vm-$$r" TEST_KERNELS="$$r" \
+		$(TOP)/tests/check.sh
 
 # The decoder, sanitiser, exporter and query fuzzers for CTRACE_FUZZ_RUNS
 # executions in all (default 10 M); not part of `make check`.
