@@ -122,6 +122,7 @@ int ctrace_target_init_pids(struct ctrace_target *t, const u32 *pids,
 			    unsigned int n, struct netlink_ext_ack *extack)
 {
 	struct ctrace_pid_set *set;
+	unsigned long flags;
 	unsigned int i;
 
 	set = kvzalloc(struct_size(set, slots, CTRACE_PID_SET_SLOTS),
@@ -147,9 +148,10 @@ int ctrace_target_init_pids(struct ctrace_target *t, const u32 *pids,
 		}
 		ok = t->privileged || (ctrace_same_user(t, p) && ctrace_dumpable(p));
 		if (ok) {
-			spin_lock(&set->lock);
+			/* As everywhere: sched_process_free takes it in softirq. */
+			spin_lock_irqsave(&set->lock, flags);
 			ok = ctrace_pid_set_add(set, p->tgid);
-			spin_unlock(&set->lock);
+			spin_unlock_irqrestore(&set->lock, flags);
 			if (!ok) {
 				put_task_struct(p);
 				NL_SET_ERR_MSG(extack, "too many target pids");

@@ -468,7 +468,8 @@ static void near_valid(FIXTURE_DATA(mapped) *self, uint64_t *rng, int *which,
 	}
 }
 
-TEST_F(mapped, mmap_random)
+/* 4,000 mmaps: over 30 s under KASAN and lockdep. */
+TEST_F_TIMEOUT(mapped, mmap_random, 300)
 {
 	static const int extra[] = { 0, MAP_POPULATE, MAP_NORESERVE, MAP_LOCKED, MAP_SYNC,
 				     MAP_HUGETLB };
@@ -544,7 +545,10 @@ static int forced_writes_fail(void *p)
 		ok = 0;
 	if (fd >= 0)
 		close(fd);
-	if (process_vm_writev(getpid(), &local, 1, &remote, 1, 0) != -1 || errno != EFAULT)
+	/* ENOSYS: a kernel without CROSS_MEMORY_ATTACH (make check-debug's)
+	 * has no such route at all. */
+	if (process_vm_writev(getpid(), &local, 1, &remote, 1, 0) != -1 ||
+	    (errno != EFAULT && errno != ENOSYS))
 		ok = 0;
 	return ok;
 }
