@@ -262,7 +262,8 @@ $(O)/tests/export/%: tests/export/%.c $(call obj,san,$(READ_SRCS)) \
 # same program, without its module variant, driving a ctrace-dump built
 # with ASan/UBSan (it reads the rings as hostile input).
 HOST_TESTS := $(O)/tests/host/user_events_test $(O)/tests/host/self_record_test \
-	$(O)/tests/host/top_test $(O)/tests/host/flight_test
+	$(O)/tests/host/top_test $(O)/tests/host/flight_test \
+	$(O)/tests/host/dump_test
 SAN_TOOLS := $(O)/san/bin/ctrace-dump $(O)/san/bin/ctrace
 
 $(O)/tests/host/%: tests/kselftest/%.c $(READ_LIBS) $(O)/lib/libctl.a \
