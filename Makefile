@@ -131,9 +131,12 @@ $(O)/lib/libctrace.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 # For building against the tree: PKG_CONFIG_PATH=build/lib/pkgconfig.
-$(O)/lib/pkgconfig/ctrace.pc: tools/lib/ctrace.pc.in
+# The version is tools/include/ctrace_version.h's, the only place it is set.
+CTRACE_VERSION := $(shell sed -n 's/^\#define CTRACE_VERSION[[:space:]]*"\(.*\)"$$/\1/p' \
+	$(TOP)/tools/include/ctrace_version.h)
+$(O)/lib/pkgconfig/ctrace.pc: tools/lib/ctrace.pc.in tools/include/ctrace_version.h
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(O)|; s|@INCLUDEDIR@|$(TOP)/tools/lib|; s|@LIBDIR@|$(O)/lib|' $< > $@
+	sed -e 's|@PREFIX@|$(O)|; s|@INCLUDEDIR@|$(TOP)/tools/lib|; s|@LIBDIR@|$(O)/lib|; s|@VERSION@|$(CTRACE_VERSION)|' $< > $@
 
 PREFIX ?= /usr/local
 install: libctrace
@@ -142,7 +145,7 @@ install: libctrace
 	install -m 755 $(O)/lib/libctrace.so.1 $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libctrace.so.1 $(DESTDIR)$(PREFIX)/lib/libctrace.so
 	install -m 644 $(O)/lib/libctrace.a $(DESTDIR)$(PREFIX)/lib/
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@INCLUDEDIR@|$(PREFIX)/include|; s|@LIBDIR@|$(PREFIX)/lib|' \
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@INCLUDEDIR@|$(PREFIX)/include|; s|@LIBDIR@|$(PREFIX)/lib|; s|@VERSION@|$(CTRACE_VERSION)|' \
 		tools/lib/ctrace.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ctrace.pc
 
 # System call names from the kernel headers' own table, at build time.
@@ -259,7 +262,8 @@ $(O)/tests/export/%: tests/export/%.c $(call obj,san,$(READ_SRCS)) \
 # same program, without its module variant, driving a ctrace-dump built
 # with ASan/UBSan (it reads the rings as hostile input).
 HOST_TESTS := $(O)/tests/host/user_events_test $(O)/tests/host/self_record_test \
-	$(O)/tests/host/top_test $(O)/tests/host/flight_test
+	$(O)/tests/host/top_test $(O)/tests/host/flight_test \
+	$(O)/tests/host/dump_test
 SAN_TOOLS := $(O)/san/bin/ctrace-dump $(O)/san/bin/ctrace
 
 $(O)/tests/host/%: tests/kselftest/%.c $(READ_LIBS) $(O)/lib/libctl.a \

@@ -3,16 +3,28 @@
  * ctrace-dump, the command: stopping on SIGINT/SIGTERM, on a duration or a
  * size limit; reading a session someone else created; its report and its
  * progress line; refusing bad arguments with a reason; --print.
+ *
+ * And the command-line conventions, for ctrace-dump and `ctrace record`
+ * with the module and in user-only mode (natively too: built with
+ * CTRACE_TEST_NO_MODULE, only those run, user-only):
+ *   - the traced command's exit status is the tool's (128+N for a
+ *     signal N); 127 (not found) and 126 (cannot run) leave no file,
+ *     and stream nothing with -o -; a flight recorder does the same;
+ *   - every numeric option out of range is refused (2) with its range;
+ *   - --version, and `ctrace version`.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "kselftest_harness.h"
 #include "ctl.h"
+#include "ctrace_version.h"
 #include "ktest.h"
 #include "ktrace.h"
 
+#ifndef CTRACE_TEST_NO_MODULE
 static double now(void)
 {
 	struct timespec ts;
@@ -192,6 +204,8 @@ TEST(progress_on_a_terminal)
 	unlink(trace);
 }
 
+#endif /* !CTRACE_TEST_NO_MODULE */
+
 TEST(refuses_bad_arguments)
 {
 	char cmd[8192], out[8192];
@@ -206,17 +220,297 @@ TEST(refuses_bad_arguments)
 	snprintf(cmd, sizeof(cmd), "%s --all --pid 1", dump);
 	EXPECT_EQ(2, ktest_run(cmd, out, sizeof(out)));
 	snprintf(cmd, sizeof(cmd), "%s -b 5000 --all -d 0.1 -o /tmp/x.trace", dump);
-	EXPECT_EQ(1, ktest_run(cmd, out, sizeof(out)));
+	EXPECT_EQ(2, ktest_run(cmd, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "power of two")) TH_LOG("%s", out);
-	snprintf(cmd, sizeof(cmd), "%s --pid 1073741800 -o /tmp/x.trace", dump);
+#ifndef CTRACE_TEST_NO_MODULE
+	/* In range, but no such process: the module says so. */
+	snprintf(cmd, sizeof(cmd), "%s --pid 4194000 -o /tmp/x.trace", dump);
 	EXPECT_EQ(1, ktest_run(cmd, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "pid does not exist")) TH_LOG("%s", out);
 	snprintf(cmd, sizeof(cmd), "%s --all -d 0.1 -o /nonexistent/dir/x.trace", dump);
 	EXPECT_EQ(1, ktest_run(cmd, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "cannot create")) TH_LOG("%s", out);
+#endif
 	snprintf(cmd, sizeof(cmd), "%s --print /etc/passwd", dump);
 	EXPECT_EQ(1, ktest_run(cmd, out, sizeof(out)));
 	unlink("/tmp/x.trace");
+}
+
+/*
+ * The command-line conventions (docs/design.md, "Exit status"), for both
+ * spellings of the recorder, with the module and without it.
+ */
+FIXTURE(cli) {
+	char trace[128];
+	char out[16384];
+};
+
+FIXTURE_VARIANT(cli) {
+	const char *tool;	/* "ctrace-dump" or "ctrace record" */
+	const char *mode;	/* "" (the module) or "--user-only" */
+};
+
+#ifndef CTRACE_TEST_NO_MODULE
+FIXTURE_VARIANT_ADD(cli, dump_module) { .tool = "ctrace-dump", .mode = "" };
+FIXTURE_VARIANT_ADD(cli, record_module) { .tool = "ctrace record", .mode = "" };
+#endif
+FIXTURE_VARIANT_ADD(cli, dump_user_only) { .tool = "ctrace-dump", .mode = "--user-only" };
+FIXTURE_VARIANT_ADD(cli, record_user_only) { .tool = "ctrace record", .mode = "--user-only" };
+
+FIXTURE_SETUP(cli)
+{
+	snprintf(self->trace, sizeof(self->trace), "/tmp/dump_cli_%d.trace", getpid());
+	unlink(self->trace);
+}
+
+FIXTURE_TEARDOWN(cli)
+{
+	char path[160];
+
+	unlink(self->trace);
+	snprintf(path, sizeof(path), "/tmp/dump_cli_%d-1.trace", getpid());
+	unlink(path);
+}
+
+/* Run the variant's tool: "[-o TRACE] ARGS"; its exit status. */
+static int cli_run(FIXTURE_DATA(cli) *self, const FIXTURE_VARIANT(cli) *variant,
+		   bool output, const char *args)
+{
+	char cmd[8192];
+	bool record = !strncmp(variant->tool, "ctrace ", 7);
+
+	snprintf(cmd, sizeof(cmd), "%s%s -q %s %s%s %s",
+		 ktest_tool(record ? "ctrace" : "ctrace-dump"), record ? " record" : "",
+		 variant->mode, output ? "-o " : "", output ? self->trace : "", args);
+	return ktest_run(cmd, self->out, sizeof(self->out));
+}
+
+static bool exists(const char *path)
+{
+	return !access(path, F_OK);
+}
+
+TEST_F(cli, exit_status_is_the_commands)
+{
+	static const struct { const char *cmd; int status; } cases[] = {
+		{ "-- sh -c 'exit 0'", 0 },
+		{ "-- sh -c 'exit 7'", 7 },
+		{ "-- sh -c 'exit 255'", 255 },
+		{ "-- sh -c 'kill -KILL $$'", 128 + SIGKILL },
+		{ "-- sh -c 'kill -TERM $$'", 128 + SIGTERM },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ctrace_trace *t;
+
+		unlink(self->trace);
+		EXPECT_EQ(cases[i].status, cli_run(self, variant, true, cases[i].cmd))
+			TH_LOG("%s %s: %s", variant->tool, cases[i].cmd, self->out);
+		/* Whatever the command did, the trace is whole. */
+		t = kt_open(self->trace);
+		ASSERT_NE(NULL, t) TH_LOG("%s", cases[i].cmd);
+		EXPECT_TRUE(ctrace_trace_complete(t));
+		ctrace_trace_close(t);
+	}
+}
+
+TEST_F(cli, stopped_by_the_tool_is_0)
+{
+	/* The duration ends the recording and the command: that is success. */
+	EXPECT_EQ(0, cli_run(self, variant, true, "-d 0.3 -- sleep 10")) TH_LOG("%s", self->out);
+	EXPECT_TRUE(exists(self->trace));
+}
+
+TEST_F(cli, cannot_run_leaves_no_file)
+{
+	char plain[64], script[64], busy[64], args[256], cmd[8192];
+	static const struct { const char *what; int status; const char *said; } cases[] = {
+		{ "/nonexistent/cmd", 127, "No such file" },
+		{ "ctrace-no-such-command", 127, "command not found" },
+		{ "PLAIN", 126, "Permission denied" },	/* not executable */
+		{ "/tmp", 126, "Is a directory" },
+		/* exec() fails after the checks pass: the file is removed */
+		{ "SCRIPT", 127, "No such file" },	/* #! a missing interpreter */
+		{ "BUSY", 126, "Text file busy" },	/* open for writing */
+	};
+	int fd, wfd;
+
+	snprintf(plain, sizeof(plain), "/tmp/dump_cli_plain_%d", getpid());
+	snprintf(script, sizeof(script), "/tmp/dump_cli_script_%d", getpid());
+	snprintf(busy, sizeof(busy), "/tmp/dump_cli_busy_%d", getpid());
+	fd = open(plain, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ASSERT_LE(0, fd);
+	close(fd);
+	fd = open(script, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, write(fd, "#!/nonexistent/interp\n", 22));
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "cp /bin/true %s", busy);
+	ASSERT_EQ(0, ktest_run(cmd, self->out, sizeof(self->out)));
+	wfd = open(busy, O_WRONLY);	/* held: exec() gets ETXTBSY */
+	ASSERT_LE(0, wfd);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *what = !strcmp(cases[i].what, "PLAIN") ? plain :
+				   !strcmp(cases[i].what, "SCRIPT") ? script :
+				   !strcmp(cases[i].what, "BUSY") ? busy : cases[i].what;
+
+		unlink(self->trace);
+		snprintf(args, sizeof(args), "-- %s arg", what);
+		EXPECT_EQ(cases[i].status, cli_run(self, variant, true, args))
+			TH_LOG("%s: %s", what, self->out);
+		EXPECT_FALSE(exists(self->trace)) TH_LOG("%s left %s", what, self->trace);
+		EXPECT_NE(NULL, strstr(self->out, "cannot run")) TH_LOG("%s", self->out);
+		EXPECT_NE(NULL, strstr(self->out, cases[i].said)) TH_LOG("%s", self->out);
+
+		/* -o -: not a byte on standard output. */
+		snprintf(args, sizeof(args), "-o - -- %s arg 2>/dev/null | wc -c", what);
+		EXPECT_EQ(0, cli_run(self, variant, false, args));
+		EXPECT_EQ(0, atoi(self->out)) TH_LOG("%s: %s bytes streamed", what, self->out);
+
+		/* A flight recorder: no snapshot of a command that never ran. */
+		snprintf(args, sizeof(args), "--flight 2s -- %s arg", what);
+		EXPECT_EQ(cases[i].status, cli_run(self, variant, true, args))
+			TH_LOG("--flight %s: %s", what, self->out);
+		snprintf(cmd, sizeof(cmd), "/tmp/dump_cli_%d-1.trace", getpid());
+		EXPECT_FALSE(exists(cmd));
+		EXPECT_FALSE(exists(self->trace));
+	}
+	close(wfd);
+	unlink(plain);
+	unlink(script);
+	unlink(busy);
+}
+
+TEST_F(cli, flight_recorder_keeps_the_status)
+{
+	char snap[128];
+
+	snprintf(snap, sizeof(snap), "/tmp/dump_cli_%d-1.trace", getpid());
+	/* The command failing is a trigger, and its status is still ours. */
+	EXPECT_EQ(5, cli_run(self, variant, true, "--flight 2s -- sh -c 'sleep 0.2; exit 5'"))
+		TH_LOG("%s", self->out);
+	EXPECT_TRUE(exists(snap));
+	unlink(snap);
+	EXPECT_EQ(0, cli_run(self, variant, true, "--flight 2s -- true")) TH_LOG("%s", self->out);
+	EXPECT_FALSE(exists(snap));
+}
+
+/* Every numeric option of ctrace-dump and of each ctrace subcommand: a
+ * value out of range (or not a number) is a usage error naming the option
+ * and its range, and nothing is recorded. */
+static const struct {
+	const char *tool;	/* "ctrace-dump" or "ctrace" */
+	const char *args;
+	const char *said;	/* the option and its range */
+} out_of_range[] = {
+	{ "ctrace-dump", "--buffer-size 0", "--buffer-size '0': a power of two from 4K to 256M" },
+	{ "ctrace-dump", "-b 5000", "a power of two from 4K to 256M" },
+	{ "ctrace-dump", "-b 512M", "a power of two from 4K to 256M" },
+	{ "ctrace-dump", "-b 99999999999999999999", "a power of two from 4K to 256M" },
+	{ "ctrace-dump", "-b 1M1", "a power of two from 4K to 256M" },
+	{ "ctrace-dump", "--duration 0", "--duration '0': a time from 1ms to 720h" },
+	{ "ctrace-dump", "-d -1", "a time from 1ms to 720h" },
+	{ "ctrace-dump", "-d nan", "a time from 1ms to 720h" },
+	{ "ctrace-dump", "-d inf", "a time from 1ms to 720h" },
+	{ "ctrace-dump", "-d 1e3", "a time from 1ms to 720h" },
+	{ "ctrace-dump", "-d 10x", "a time from 1ms to 720h" },
+	{ "ctrace-dump", "-d 721h", "a time from 1ms to 720h" },
+	{ "ctrace-dump", "--size-limit 0", "--size-limit '0': a size from 4K to 16T" },
+	{ "ctrace-dump", "-s 99999999999G", "a size from 4K to 16T" },
+	{ "ctrace-dump", "-s 1k", "a size from 4K to 16T" },
+	{ "ctrace-dump", "--pid 0", "--pid '0': IDs from 1 to 4194304" },
+	{ "ctrace-dump", "-p -5", "IDs from 1 to 4194304" },
+	{ "ctrace-dump", "-p 4194305", "IDs from 1 to 4194304" },
+	{ "ctrace-dump", "-p 1,,2", "IDs from 1 to 4194304" },
+	{ "ctrace-dump", "--session 0", "--session '0': a whole number from 1 to 4294967295" },
+	{ "ctrace-dump", "-S 4294967296", "a whole number from 1 to 4294967295" },
+	{ "ctrace-dump", "--flight 0", "--flight '0': a time from 1ms to 24h" },
+	{ "ctrace-dump", "--flight 25h", "or a size from 1M to 64G" },
+	{ "ctrace-dump", "--flight 65G", "or a size from 1M to 64G" },
+	{ "ctrace-dump", "--flight 10s --flight-max 1k", "--flight-max '1k': a size from 1M to 64G" },
+	{ "ctrace-dump", "--flight 10s --flight-count 0", "--flight-count '0': a whole number from 1 to 4294967295" },
+	{ "ctrace-dump", "--flight 10s --flight-count 4294967296", "from 1 to 4294967295" },
+	{ "ctrace-dump", "--flight 10s --flight-gap -1", "--flight-gap '-1': a time from 0 to 24h" },
+	{ "ctrace-dump", "--flight 10s --flight-gap nan", "a time from 0 to 24h" },
+	{ "ctrace-dump", "--flight 10s --trigger-region slow:0", "--trigger-region time '0': a time from 1us to 24h" },
+	{ "ctrace-dump", "--flight 10s --trigger-region slow", "--trigger-region 'slow': NAME:TIME" },
+	{ "ctrace-dump", "--flight 10s --trigger-latency 0", "--trigger-latency '0': a time from 1us to 1min" },
+	{ "ctrace-dump", "--flight 10s --trigger-latency 61s", "a time from 1us to 1min" },
+	{ "ctrace", "record -b 0", "--buffer-size '0': a power of two from 4K to 256M" },
+	{ "ctrace", "record -d 0", "--duration '0': a time from 1ms to 720h" },
+	{ "ctrace", "report --top -1 x.trace", "--top '-1': a whole number from 0 to 1000000" },
+	{ "ctrace", "report --top 1000001 x.trace", "from 0 to 1000000" },
+	{ "ctrace", "report --task 0 x.trace", "--task '0': a whole number from 1 to 18446744073709551615" },
+	{ "ctrace", "report --task 18446744073709551616 x.trace", "from 1 to 18446744073709551615" },
+	{ "ctrace", "report --window 2:1 x.trace", "--window '2:1': FROM:TO" },
+	{ "ctrace", "report --window 0:nan x.trace", "from 0 to 8760h" },
+	{ "ctrace", "report --window -1:2 x.trace", "from 0 to 8760h" },
+	{ "ctrace", "report --events --tid 0 x.trace", "--tid '0': IDs from 1 to 4194304" },
+	{ "ctrace", "export --max-size 0 x.trace", "--max-size '0': a size from 64K to 1T" },
+	{ "ctrace", "export --max-size 2T x.trace", "a size from 64K to 1T" },
+	{ "ctrace", "view --max-size 1k x.trace", "--max-size '1k': a size from 64K to 64G" },
+	{ "ctrace", "view --serve 65536 x.trace", "--serve '65536': [ADDR:]PORT, PORT from 0" },
+	{ "ctrace", "view --serve 127.0.0.1:-1 x.trace", "PORT from 0 (any free one) to 65535" },
+	{ "ctrace", "top -d 0.1 --", "--delay '0.1': a time from 200ms to 1h" },
+	{ "ctrace", "top -d 2h --", "a time from 200ms to 1h" },
+	{ "ctrace", "top -n 0 --", "--frames '0': a whole number from 1 to 1000000000" },
+	{ "ctrace", "top --pid 0", "--pid '0': IDs from 1 to 4194304" },
+	{ "ctrace", "snapshot 0", "SESSION '0': a whole number from 1 to 4294967295" },
+	{ "ctrace", "snapshot 4294967296", "a whole number from 1 to 4294967295" },
+};
+
+TEST(out_of_range_options_are_refused_with_their_range)
+{
+	const char *trace = "/tmp/dump_range.trace";
+	char cmd[8192], out[8192];
+
+	for (size_t i = 0; i < sizeof(out_of_range) / sizeof(out_of_range[0]); i++) {
+		bool dump = !strcmp(out_of_range[i].tool, "ctrace-dump");
+		bool record = !strncmp(out_of_range[i].args, "record ", 7);
+
+		unlink(trace);
+		snprintf(cmd, sizeof(cmd), "%s %s%s%s", ktest_tool(out_of_range[i].tool),
+			 out_of_range[i].args, dump || record ? " -o " : "",
+			 dump || record ? trace : "");
+		if (dump || record || !strncmp(out_of_range[i].args, "top ", 4))
+			strcat(cmd, strstr(cmd, " --pid") ? "" : " -- true");
+		EXPECT_EQ(2, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s: %s", cmd, out);
+		EXPECT_NE(NULL, strstr(out, out_of_range[i].said))
+			TH_LOG("%s: said '%s', not '%s'", cmd, out, out_of_range[i].said);
+		EXPECT_FALSE(exists(trace)) TH_LOG("%s", cmd);
+	}
+}
+
+TEST(version)
+{
+	static const char *const tools[] = {
+		"ctrace-dump --version", "ctrace-dump -V", "ctrace --version", "ctrace version",
+	};
+	char cmd[8192], out[8192], want[64];
+
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "%s%s", ktest_tool(""), tools[i]);
+		ASSERT_EQ(0, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s: %s", cmd, out);
+		snprintf(want, sizeof(want), " %s\n", CTRACE_VERSION);
+		EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s: %s", cmd, out);
+		snprintf(want, sizeof(want), "module ABI %u ", CTRACE_ABI_VERSION);
+		EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s: %s", cmd, out);
+		snprintf(want, sizeof(want), "trace file format %u\n", CTRACE_FILE_VERSION);
+		EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s: %s", cmd, out);
+	}
+	/* The file says which version wrote it. */
+	snprintf(cmd, sizeof(cmd), "%s -q --user-only -o /tmp/dump_version.trace -- true",
+		 ktest_tool("ctrace-dump"));
+	ASSERT_EQ(0, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	{
+		struct ctrace_trace *t = kt_open("/tmp/dump_version.trace");
+
+		ASSERT_NE(NULL, t);
+		EXPECT_STREQ(CTRACE_VERSION, ctrace_trace_meta(t, "ctrace_version"));
+		ctrace_trace_close(t);
+	}
+	unlink("/tmp/dump_version.trace");
 }
 
 TEST_HARNESS_MAIN

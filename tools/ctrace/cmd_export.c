@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cliopt.h"
 #include "cmds.h"
 #include "export.h"
 #include "tracefile.h"
@@ -34,7 +35,7 @@ static int usage(FILE *f)
 		"  -o, --output OUT      output file (default: FILE with the extension\n"
 		"                        .perfetto-trace or .json); - for stdout\n"
 		"      --max-size SIZE   json: no file larger (default 256M: what a\n"
-		"                        browser tab can load; at least 64K)\n\n"
+		"                        browser tab can load; 64K to 1T)\n\n"
 		"Several FILEs (perfetto only) merge into one trace, one machine per\n"
 		"file, aligned by their wall clocks.\n\n"
 		"JSON larger than --max-size is split on time into OUT, OUT-2.json,\n"
@@ -44,23 +45,6 @@ static int usage(FILE *f)
 	return f == stderr ? 2 : 0;
 }
 
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-
-	if (end == s)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	}
-	if (*end || !v)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 /* FILE.trace -> FILE.EXT; anything else gets .EXT appended. */
 static char *default_out(const char *in, const char *ext)
@@ -104,10 +88,9 @@ int cmd_export(int argc, char **argv)
 			out = optarg;
 			break;
 		case 'm':
-			if (parse_size(optarg, &eo.max_bytes)) {
-				fprintf(stderr, "ctrace export: bad --max-size '%s'\n", optarg);
+			if (cli_size("ctrace export", "--max-size", optarg, 64ull << 10,
+				     1ull << 40, false, &eo.max_bytes))
 				return 2;
-			}
 			break;
 		case 'h':
 			return usage(stdout);

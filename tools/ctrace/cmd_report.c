@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cliopt.h"
 #include "cmds.h"
 #include "report.h"
 #include "tracefile.h"
@@ -31,18 +32,9 @@
 
 #define MAX_TIDS 4096
 
-static int parse_tids(char *s, uint32_t *tids, size_t *n)
-{
-	for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
-		char *end;
-		unsigned long v = strtoul(tok, &end, 10);
-
-		if (*end || end == tok || !v || v > 0x7fffffff || *n == MAX_TIDS)
-			return -1;
-		tids[(*n)++] = v;
-	}
-	return *n ? 0 : -1;
-}
+#define PROG "ctrace report"
+/* --window's bound: a year of seconds, far from a u64 of ns. */
+#define WINDOW_MAX_NS	(8760 * 3600000000000ull)
 
 /* The threads that wrote user events, in order of their first. */
 static int user_threads(struct ctrace_trace *t, uint32_t *tids, size_t *n)
@@ -122,16 +114,18 @@ static void help(void)
 	       "                 recorded with -e ...,syscall)\n"
 	       "  --all          the summary and every analysis (the default when\n"
 	       "                 no section is named)\n"
-	       "  --window FROM:TO  only that part of the trace: seconds from its\n"
-	       "                 first event (intervals are clipped to it)\n"
-	       "  --top N        rows per table (default 10; 0: all)\n"
+	       "  --window FROM:TO  only that part of the trace: times from its\n"
+	       "                 first event, as 1.5:3 (seconds) or 200ms:1s\n"
+	       "                 (intervals are clipped to it)\n"
+	       "  --top N        rows per table, 0 to 1000000 (default 10; 0: all)\n"
 	       "  --json         the analyses as one JSON object (ns), for scripts\n"
 	       "--events prints one line per event instead (docs/file-format.md);\n"
 	       "--wall stamps them with the UTC time of day instead of\n"
 	       "CLOCK_MONOTONIC seconds; --tid keeps the events of those threads\n"
 	       "(theirs, and the scheduler's about them); --per-thread does that\n"
 	       "for each thread that wrote user events, one after another.\n"
-	       "Exit status 1 if the file cannot be opened or is corrupt.\n",
+	       "Exit status 1 if the file cannot be opened or is corrupt, 2 for\n"
+	       "bad options (a value out of range is refused with the range).\n",
 	       usage_line);
 }
 
@@ -150,17 +144,23 @@ static uint64_t first_ns(struct ctrace_trace *t)
 	return ns;
 }
 
-/* "FROM:TO" in seconds (fractions allowed) into *from and *to. */
-static int parse_window(const char *s, double *from, double *to)
+/* "FROM:TO", times from the first event (a bare number is seconds),
+ * into ns. */
+static int parse_window(const char *s, uint64_t *from, uint64_t *to)
 {
-	char *end;
+	const char *colon = strchr(s, ':');
+	char lo[32], hi[32];
 
-	*from = strtod(s, &end);
-	if (end == s || *end != ':' || *from < 0)
-		return -1;
-	s = end + 1;
-	*to = strtod(s, &end);
-	return end == s || *end || *to <= *from ? -1 : 0;
+	if (colon && colon - s < (ptrdiff_t)sizeof(lo)) {
+		memcpy(lo, s, colon - s);
+		lo[colon - s] = '\0';
+		if (!cli_time_value(lo, from) && !cli_time_value(colon + 1, to) &&
+		    *from < *to && *to <= WINDOW_MAX_NS)
+			return 0;
+	}
+	fprintf(stderr, PROG ": bad --window '%s': FROM:TO, times from the first event from 0 to %s (a bare number is seconds), FROM < TO\n",
+		s, cli_fmt_time(WINDOW_MAX_NS, hi, sizeof(hi)));
+	return -1;
 }
 
 static int analyse(struct ctrace_trace *t, struct ctrace_report_opts *o,
@@ -217,13 +217,11 @@ int cmd_report(int argc, char **argv)
 	static uint32_t tids[MAX_TIDS];
 	struct ctrace_report_opts ro = { .top = 10 };
 	struct ctrace_trace *t;
-	char err[512], *end;
+	char err[512];
 	int events = 0, wall = 0, each = 0, c, r;
 	bool all = false, json = false, named = false, window = false;
-	double from = 0, to = 0;
-	unsigned int flags;
-	size_t nr_tids = 0;
-	unsigned long v;
+	uint64_t from = 0, to = 0, v;
+	unsigned int flags, nr_tids = 0;
 
 	while ((c = getopt_long(argc, argv, "ewh", opts, NULL)) != -1) {
 		switch (c) {
@@ -233,12 +231,8 @@ int cmd_report(int argc, char **argv)
 		case 4: ro.region = optarg; named = true; break;
 		case 5: ro.sections |= CTRACE_RS_TASKS; named = true; break;
 		case 6:
-			errno = 0;
-			ro.task = strtoull(optarg, &end, 0);
-			if (errno || end == optarg || *end) {
-				fprintf(stderr, "ctrace report: bad task ID '%s'\n", optarg);
+			if (cli_u64(PROG, "--task", optarg, 1, UINT64_MAX, &ro.task))
 				return 2;
-			}
 			ro.has_task = true;
 			named = true;
 			break;
@@ -247,22 +241,14 @@ int cmd_report(int argc, char **argv)
 		case 8: ro.sections |= CTRACE_RS_CPUS; named = true; break;
 		case 9: all = true; break;
 		case 10:
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || v > 1000000) {
-				fprintf(stderr, "ctrace report: --top takes 0 to 1000000, not '%s'\n",
-					optarg);
+			if (cli_u64(PROG, "--top", optarg, 0, 1000000, &v))
 				return 2;
-			}
 			ro.top = (unsigned int)v;
 			break;
 		case 11: json = true; break;
 		case 12:
-			if (parse_window(optarg, &from, &to)) {
-				fprintf(stderr, "ctrace report: --window takes FROM:TO, seconds from the first event, FROM < TO; not '%s'\n",
-					optarg);
+			if (parse_window(optarg, &from, &to))
 				return 2;
-			}
 			window = true;
 			break;
 		case 'e':
@@ -272,10 +258,8 @@ int cmd_report(int argc, char **argv)
 			wall = 1;
 			break;
 		case 't':
-			if (parse_tids(optarg, tids, &nr_tids)) {
-				fprintf(stderr, "ctrace report: bad thread list '%s'\n", optarg);
+			if (cli_pids(PROG, "--tid", optarg, tids, MAX_TIDS, &nr_tids))
 				return 2;
-			}
 			break;
 		case 'T':
 			each = 1;
@@ -305,8 +289,8 @@ int cmd_report(int argc, char **argv)
 	if (window) {
 		uint64_t base = first_ns(t);
 
-		ro.from_ns = base + (uint64_t)(from * 1e9);
-		ro.to_ns = base + (uint64_t)(to * 1e9);
+		ro.from_ns = base + from;
+		ro.to_ns = base + to;
 	}
 	if (each)
 		r = per_thread(t, flags);

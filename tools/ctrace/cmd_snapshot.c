@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cliopt.h"
 #include "cmds.h"
 #include "ctl.h"
 
@@ -31,7 +32,6 @@ int cmd_snapshot(int argc, char **argv)
 {
 	struct pick p = { 0 };
 	struct ctrace_ctl *ctl;
-	char *end;
 	int err;
 
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
@@ -44,12 +44,10 @@ int cmd_snapshot(int argc, char **argv)
 		return f == stdout ? 0 : 2;
 	}
 	if (argc == 2) {
-		unsigned long v = strtoul(argv[1], &end, 10);
+		uint64_t v;
 
-		if (*end || !v || v > UINT32_MAX) {
-			fprintf(stderr, "ctrace snapshot: bad session ID '%s'\n", argv[1]);
+		if (cli_u64("ctrace snapshot", "SESSION", argv[1], 1, UINT32_MAX, &v))
 			return 2;
-		}
 		p.id = v;
 	}
 	ctl = ctrace_ctl_open(&err);

@@ -31,6 +31,7 @@
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 
+#include "cliopt.h"
 #include "cmds.h"
 #include "report.h"
 #include "tracefile.h"
@@ -71,7 +72,10 @@ static int usage(FILE *f)
 		"\n"
 		"A live view of the traced threads, refreshed every SECONDS (default 1):\n"
 		"their states, scheduling latency, the busiest regions and losses.\n"
-		"q quits.\n");
+		"q quits.  -d takes 200ms to 1h (a bare number is seconds), -n 1 to\n"
+		"1000000000.  Exit status: with a command that ends by itself, its own\n"
+		"(as ctrace-dump's: 127 not found, 126 cannot run); else 0, 1 if the\n"
+		"recording failed, 2 for bad options.\n");
 	return f == stderr ? 2 : 0;
 }
 
@@ -225,26 +229,31 @@ int cmd_top(int argc, char **argv)
 	char *target[64];
 	const char *tmp = getenv("TMPDIR");
 	int c, nt = 0, st = 0;
+	bool by_itself = false;
 	struct winsize ws;
-	char *end;
+	uint32_t pids[CTRACE_MAX_TARGET_PIDS];
+	unsigned int np = 0;
+	uint64_t v;
 
 	while ((c = getopt_long(argc, argv, "+d:n:p:ah", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			tp.interval = strtod(optarg, &end);
-			if (*end || tp.interval < 0.2 || tp.interval > 3600) {
-				fprintf(stderr, "ctrace top: bad delay '%s' (0.2 to 3600 s)\n", optarg);
+			if (cli_time("ctrace top", "--delay", optarg, 200000000ull,
+				     3600000000000ull, &v))
 				return 2;
-			}
+			tp.interval = v / 1e9;
 			break;
 		case 'n':
-			tp.frames = strtol(optarg, &end, 10);
-			if (*end || tp.frames < 1) {
-				fprintf(stderr, "ctrace top: bad frame count '%s'\n", optarg);
+			if (cli_u64("ctrace top", "--frames", optarg, 1, 1000000000, &v))
 				return 2;
-			}
+			tp.frames = (long)v;
 			break;
 		case 'p':
+			/* Checked here, as ctrace-dump would: a usage error is ours. */
+			if (cli_pids("ctrace top", "--pid", optarg, pids, CTRACE_MAX_TARGET_PIDS, &np))
+				return 2;
+			if (nt > 60)
+				return usage(stderr);
 			target[nt++] = "--pid";
 			target[nt++] = optarg;
 			break;
@@ -299,6 +308,7 @@ int cmd_top(int argc, char **argv)
 		frame(&tp, stdout);
 		if (ended) {
 			tp.dump = 0;
+			by_itself = true;
 			break;
 		}
 		if (tp.frames && ++n >= tp.frames)
@@ -322,6 +332,11 @@ int cmd_top(int argc, char **argv)
 	}
 	unlink(tp.path);
 	fclose(tp.quiet);
+	/* A command that ended by itself: its status, as ctrace-dump gives
+	 * it (126 or 127 if it could not run; ctrace-dump's own 1 or 2
+	 * after its message).  Stopped by us (q, -n, a signal): 0. */
+	if (by_itself && optind < argc)
+		return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 	if (WIFEXITED(st) && WEXITSTATUS(st) && !quit) {
 		fprintf(stderr, "ctrace top: ctrace-dump failed (exit %d)\n", WEXITSTATUS(st));
 		return 1;

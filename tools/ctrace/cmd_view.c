@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cliopt.h"
 #include "cmds.h"
 #include "tracefile.h"
 #include "view.h"
@@ -32,7 +33,7 @@ static int usage(FILE *f)
 		"                     for windows from an index (for traces too big to\n"
 		"                     embed); ADDR defaults to 127.0.0.1, PORT 0 picks one\n"
 		"      --allow-remote serve on an address that is not loopback\n"
-		"      --max-size SIZE refuse to embed more (default 512M); use --serve\n"
+		"      --max-size SIZE refuse to embed more (default 512M; 64K to 64G); use --serve\n"
 		"      --no-open      do not start a browser\n");
 	return f == stderr ? 2 : 0;
 }
@@ -75,29 +76,12 @@ static char *default_out(const char *in)
 	return p;
 }
 
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-
-	if (end == s)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	}
-	if (*end || !v)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 /* "[ADDR:]PORT", ADDR possibly "[v6]". */
 static int parse_listen(char *s, const char **addr, uint16_t *port)
 {
-	char *colon = strrchr(s, ':'), *end;
-	unsigned long v;
+	char *colon = strrchr(s, ':');
+	uint64_t v;
 
 	*addr = NULL;
 	if (colon) {
@@ -109,9 +93,7 @@ static int parse_listen(char *s, const char **addr, uint16_t *port)
 		}
 		s = colon + 1;
 	}
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v > 65535 || (*addr && !**addr))
+	if (cli_digits(s, &v) || v > 65535 || (*addr && !**addr))
 		return -1;
 	*port = (uint16_t)v;
 	return 0;
@@ -144,7 +126,7 @@ int cmd_view(int argc, char **argv)
 	};
 	struct view_serve_opts so = { .log = stderr };
 	const char *out = NULL, *in;
-	char *made = NULL, *report, err[512];
+	char *made = NULL, *report, err[512], shown[256];
 	struct ready_arg ra = { .open = true };
 	uint64_t max = 512ull << 20;
 	struct ctrace_trace *t;
@@ -160,9 +142,10 @@ int cmd_view(int argc, char **argv)
 			out = optarg;
 			break;
 		case 's':
+			snprintf(shown, sizeof(shown), "%s", optarg);
 			if (parse_listen(optarg, &so.addr, &so.port)) {
-				fprintf(stderr, "ctrace view: --serve takes [ADDR:]PORT, not '%s'\n",
-					optarg);
+				fprintf(stderr, "ctrace view: bad --serve '%s': [ADDR:]PORT, PORT from 0 (any free one) to 65535\n",
+					shown);
 				return 2;
 			}
 			serve = true;
@@ -171,10 +154,9 @@ int cmd_view(int argc, char **argv)
 			so.allow_remote = true;
 			break;
 		case 'm':
-			if (parse_size(optarg, &max)) {
-				fprintf(stderr, "ctrace view: bad --max-size '%s'\n", optarg);
+			if (cli_size("ctrace view", "--max-size", optarg, 64ull << 10,
+				     64ull << 30, false, &max))
 				return 2;
-			}
 			break;
 		case 'n':
 			ra.open = false;

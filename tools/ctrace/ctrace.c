@@ -19,8 +19,17 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "ctrace_version.h"
 
-static const struct ctrace_cmd {
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	ctrace_print_version(stdout, "ctrace");
+	return 0;
+}
+
+static const struct ctrace_subcmd {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *help;
@@ -34,6 +43,7 @@ static const struct ctrace_cmd {
 	{ "view", cmd_view, "a timeline in the browser: one HTML file, or --serve" },
 	{ "top", cmd_top, "a live view: thread states, latency, busiest regions, losses" },
 	{ "snapshot", cmd_snapshot, "ask a flight recorder (ctrace-dump --flight) for its window" },
+	{ "version", cmd_version, "the version, and the ABI and file format it speaks (--version)" },
 };
 
 static int usage(FILE *f)
@@ -41,7 +51,10 @@ static int usage(FILE *f)
 	fprintf(f, "usage: ctrace <command> [args]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
-	fprintf(f, "\n'ctrace <command> --help' describes a command.\n");
+	fprintf(f, "\n'ctrace <command> --help' describes a command.\n"
+		"Exit status: 0 done, 1 failed (the file, the module...), 2 bad usage;\n"
+		"record (as ctrace-dump) ends with the traced command's status, 126 or\n"
+		"127 if it cannot be run.\n");
 	return f == stderr ? 2 : 0;
 }
 
@@ -52,6 +65,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help"))
 		return usage(stdout);
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version"))
+		return cmd_version(argc - 1, argv + 1);
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].run(argc - 1, argv + 1);

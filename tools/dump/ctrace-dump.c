@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,10 +27,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "analysis.h"
+#include "cliopt.h"
 #include "recorder.h"
 
 static volatile sig_atomic_t stop_signal, child_exited, snapshot_signal;
@@ -55,6 +59,8 @@ struct dump {
 	char **command;
 	pid_t child;
 	int child_status;
+	bool exited;			/* the command ended by itself */
+	bool stream;			/* -o -: the trace goes to stdout */
 	struct timespec start;
 };
 
@@ -94,6 +100,7 @@ static int usage(FILE *f)
 		"      --user-only          no module: the command's user events only\n"
 		"                           (the default when ctrace.ko is not loaded)\n"
 		"  -q, --quiet              no progress, no summary\n"
+		"  -V, --version            the version, and the ABI and file format it speaks\n"
 		"\n"
 		"Flight recorder: keep only the last window in memory, write nothing\n"
 		"until a trigger fires, then write the window as FILE-N.trace and go on.\n"
@@ -108,67 +115,75 @@ static int usage(FILE *f)
 		"                           TIME (as 100ms)\n"
 		"      --trigger-latency TIME  also when a traced thread waits longer than\n"
 		"                           TIME to run after a wakeup or a preemption\n"
-		"                           (the module detects it)\n");
+		"                           (the module detects it)\n"
+		"\n"
+		"Times take ns, us, ms, s, min or h (a bare number is seconds); sizes\n"
+		"k, M, G or T.  A value out of its range is refused with the range.\n"
+		"\n"
+		"Exit status: with a command that ends by itself, the command's own\n"
+		"(128+N if a signal N killed it), as with time(1) and strace(1); a\n"
+		"command stopped by ctrace-dump (--duration, --size-limit,\n"
+		"--flight-count, SIGINT or SIGTERM) and a recording without a command:\n"
+		"0.  127: the command was not found, 126: it cannot be run (no trace\n"
+		"file is left then).  ctrace-dump's own failures (the module, the file,\n"
+		"memory) are 1, whatever the command did; bad options are 2.  Either\n"
+		"says why on standard error, on a line starting \"ctrace-dump:\".\n");
 	return f == stderr ? 2 : 0;
 }
 
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 0);
+#define PROG "ctrace-dump"
 
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	}
-	if (*end || end == s)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* A time: ns, us, ms, s, min; a bare number is seconds.  0 or -1. */
-static int parse_time(const char *s, uint64_t *ns)
-{
-	static const struct { const char *unit; double ns; } units[] = {
-		{ "", 1e9 }, { "s", 1e9 }, { "ms", 1e6 }, { "us", 1e3 },
-		{ "ns", 1 }, { "min", 60e9 },
-	};
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || v <= 0)
-		return -1;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].unit) && v * units[i].ns <= 86400e9) {
-			*ns = (uint64_t)(v * units[i].ns);
-			return 0;
-		}
-	return -1;
-}
+/* The ranges every numeric option is checked against (tools/include/cliopt.h). */
+#define DURATION_MIN_NS		1000000ull		/* 1 ms */
+#define DURATION_MAX_NS		(720 * 3600000000000ull)	/* 30 days */
+#define SIZE_LIMIT_MIN		(4ull << 10)
+#define SIZE_LIMIT_MAX		(16ull << 40)
+#define FLIGHT_TIME_MIN_NS	1000000ull		/* 1 ms */
+#define FLIGHT_TIME_MAX_NS	(24 * 3600000000000ull)	/* 24 h */
+#define FLIGHT_SIZE_MIN		(1ull << 20)
+#define FLIGHT_SIZE_MAX		(64ull << 30)
+#define FLIGHT_GAP_MAX_NS	(24 * 3600000000000ull)
+#define REGION_MIN_NS		1000ull			/* 1 us */
+#define REGION_MAX_NS		(24 * 3600000000000ull)
+#define LATENCY_MIN_NS		1000ull			/* 1 us */
+#define LATENCY_MAX_NS		60000000000ull		/* 60 s */
 
 /* --trigger-region NAME:TIME */
 static int parse_region_trigger(char *s, struct flight_opts *f)
 {
 	char *colon = strrchr(s, ':');
 
-	if (!colon || colon == s)
+	if (!colon || colon == s) {
+		fprintf(stderr, PROG ": bad --trigger-region '%s': NAME:TIME, as slow:100ms\n", s);
 		return -1;
+	}
 	*colon = '\0';
 	f->region = s;
-	return parse_time(colon + 1, &f->region_ns);
+	return cli_time(PROG, "--trigger-region time", colon + 1, REGION_MIN_NS,
+			REGION_MAX_NS, &f->region_ns);
 }
 
-/* A flight window (ns, us, ms, s, min; a bare number is seconds)
- * or a size (k, M, G). */
+/* A flight window: a time (ns, us, ms, s, min, h; a bare number is
+ * seconds) or a size (k, M, G). */
 static int parse_window(const char *s, struct flight_opts *f)
 {
-	if (!parse_time(s, &f->window_ns))
-		return f->window_ns < 1000000 ? -1 : 0;	/* from 1 ms */
-	if (parse_size(s, &f->max_bytes) || f->max_bytes < (1u << 20))
-		return -1;
-	return 0;
+	char lo[16], hi[16], slo[16], shi[16];
+	uint64_t v;
+
+	if (!cli_time_value(s, &v) && v >= FLIGHT_TIME_MIN_NS && v <= FLIGHT_TIME_MAX_NS) {
+		f->window_ns = v;
+		return 0;
+	}
+	if (!cli_size_value(s, &v) && v >= FLIGHT_SIZE_MIN && v <= FLIGHT_SIZE_MAX) {
+		f->max_bytes = v;
+		return 0;
+	}
+	fprintf(stderr, PROG ": bad --flight '%s': a time from %s to %s (as 10s, 500ms) or a size from %s to %s (as 256M)\n",
+		s, cli_fmt_time(FLIGHT_TIME_MIN_NS, lo, sizeof(lo)),
+		cli_fmt_time(FLIGHT_TIME_MAX_NS, hi, sizeof(hi)),
+		cli_fmt_size(FLIGHT_SIZE_MIN, slo, sizeof(slo)),
+		cli_fmt_size(FLIGHT_SIZE_MAX, shi, sizeof(shi)));
+	return -1;
 }
 
 static int parse_events(const char *s, uint64_t *out)
@@ -194,22 +209,6 @@ static int parse_events(const char *s, uint64_t *out)
 		*out |= names[i].bit;
 	}
 	return *out ? 0 : -1;
-}
-
-static int parse_pids(struct dump *d, const char *s)
-{
-	char buf[4096], *tok, *save, *end;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		long v = strtol(tok, &end, 10);
-
-		if (*end || v <= 0 || v > 0x7fffffff ||
-		    d->r.opts.nr_pids >= CTRACE_MAX_TARGET_PIDS)
-			return -1;
-		d->r.pids[d->r.opts.nr_pids++] = v;
-	}
-	return 0;
 }
 
 static int parse_args(struct dump *d, int argc, char **argv, const char **print)
@@ -240,35 +239,32 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 		{ "trigger-latency", required_argument, NULL, OPT_TRIGGER_LATENCY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, targets = 0;
 	uint64_t v;
-	char *end;
 
-	while ((c = getopt_long(argc, argv, "+o:d:s:p:G:aS:b:e:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:d:s:p:G:aS:b:e:qhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			d->r.output = optarg;
 			break;
 		case 'd':
-			d->duration = strtod(optarg, &end);
-			if (*end || d->duration <= 0) {
-				fprintf(stderr, "ctrace-dump: bad duration '%s'\n", optarg);
+			if (cli_time(PROG, "--duration", optarg, DURATION_MIN_NS,
+				     DURATION_MAX_NS, &v))
 				return 2;
-			}
+			d->duration = v / 1e9;
 			break;
 		case 's':
-			if (parse_size(optarg, &d->size_limit) || !d->size_limit) {
-				fprintf(stderr, "ctrace-dump: bad size '%s'\n", optarg);
+			if (cli_size(PROG, "--size-limit", optarg, SIZE_LIMIT_MIN,
+				     SIZE_LIMIT_MAX, false, &d->size_limit))
 				return 2;
-			}
 			break;
 		case 'p':
-			if (parse_pids(d, optarg)) {
-				fprintf(stderr, "ctrace-dump: bad pid list '%s'\n", optarg);
+			if (cli_pids(PROG, "--pid", optarg, d->r.pids, CTRACE_MAX_TARGET_PIDS,
+				     &d->r.opts.nr_pids))
 				return 2;
-			}
 			if (d->r.opts.target != CTRACE_TARGET_PIDS)
 				targets++;
 			d->r.opts.target = CTRACE_TARGET_PIDS;
@@ -283,18 +279,15 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 			targets++;
 			break;
 		case 'S':
-			d->r.attach_id = strtoul(optarg, &end, 10);
-			if (*end || !d->r.attach_id) {
-				fprintf(stderr, "ctrace-dump: bad session ID '%s'\n", optarg);
+			if (cli_u64(PROG, "--session", optarg, 1, UINT32_MAX, &v))
 				return 2;
-			}
+			d->r.attach_id = v;
 			targets++;
 			break;
 		case 'b':
-			if (parse_size(optarg, &v) || v > UINT32_MAX) {
-				fprintf(stderr, "ctrace-dump: bad buffer size '%s'\n", optarg);
+			if (cli_size(PROG, "--buffer-size", optarg, CTRACE_BUF_SIZE_MIN,
+				     CTRACE_BUF_SIZE_MAX, true, &v))
 				return 2;
-			}
 			d->r.opts.buf_size = v;
 			break;
 		case 'e':
@@ -329,47 +322,35 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 			d->r.user_locked = true;
 			break;
 		case OPT_FLIGHT:
-			if (parse_window(optarg, &d->r.fopts)) {
-				fprintf(stderr, "ctrace-dump: bad flight window '%s' (a time from 1ms, as 10s or 500ms, or a size from 1M, as 256M)\n",
-					optarg);
+			d->r.fopts.window_ns = 0;
+			d->r.fopts.max_bytes = 0;
+			if (parse_window(optarg, &d->r.fopts))
 				return 2;
-			}
 			d->r.fopts.on = true;
 			break;
 		case OPT_FLIGHT_MAX:
-			if (parse_size(optarg, &d->flight_max) || d->flight_max < (1u << 20)) {
-				fprintf(stderr, "ctrace-dump: bad --flight-max '%s' (a size from 1M)\n", optarg);
+			if (cli_size(PROG, "--flight-max", optarg, FLIGHT_SIZE_MIN,
+				     FLIGHT_SIZE_MAX, false, &d->flight_max))
 				return 2;
-			}
 			break;
 		case OPT_FLIGHT_COUNT:
-			v = strtoull(optarg, &end, 10);
-			if (*end || !v || v > UINT32_MAX) {
-				fprintf(stderr, "ctrace-dump: bad --flight-count '%s' (1 or more)\n", optarg);
+			if (cli_u64(PROG, "--flight-count", optarg, 1, UINT32_MAX, &v))
 				return 2;
-			}
 			d->r.fopts.count = v;
 			break;
 		case OPT_FLIGHT_GAP:
-			d->flight_gap = strtod(optarg, &end);
-			if (*end || end == optarg || d->flight_gap < 0 || d->flight_gap > 86400) {
-				fprintf(stderr, "ctrace-dump: bad --flight-gap '%s' (seconds, 0 to 86400)\n", optarg);
+			if (cli_time(PROG, "--flight-gap", optarg, 0, FLIGHT_GAP_MAX_NS, &v))
 				return 2;
-			}
+			d->flight_gap = v / 1e9;
 			break;
 		case OPT_TRIGGER_REGION:
-			if (parse_region_trigger(optarg, &d->r.fopts)) {
-				fprintf(stderr, "ctrace-dump: bad --trigger-region (NAME:TIME, as slow:100ms)\n");
+			if (parse_region_trigger(optarg, &d->r.fopts))
 				return 2;
-			}
 			break;
 		case OPT_TRIGGER_LATENCY:
-			if (parse_time(optarg, &d->r.opts.latency_trigger_ns) ||
-			    d->r.opts.latency_trigger_ns < 1000 ||
-			    d->r.opts.latency_trigger_ns > 60000000000ull) {
-				fprintf(stderr, "ctrace-dump: bad --trigger-latency '%s' (1us to 60s, as 20ms)\n", optarg);
+			if (cli_time(PROG, "--trigger-latency", optarg, LATENCY_MIN_NS,
+				     LATENCY_MAX_NS, &d->r.opts.latency_trigger_ns))
 				return 2;
-			}
 			break;
 		case 'q':
 			d->quiet = true;
@@ -377,6 +358,9 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 		case 'h':
 			usage(stdout);
 			return 1;	/* done, successfully */
+		case 'V':
+			ctrace_print_version(stdout, PROG);
+			return 1;
 		default:
 			return usage(stderr);
 		}
@@ -409,6 +393,7 @@ static int parse_args(struct dump *d, int argc, char **argv, const char **print)
 			return 2;
 		}
 		d->r.output_fd = STDOUT_FILENO;
+		d->stream = true;
 	}
 	if (optind < argc) {
 		/* Alone, the command is the target; beside another target (as
@@ -461,37 +446,107 @@ static int print_file(const char *path)
 	return r < 0;
 }
 
+/* What a shell answers for a command exec() refused: 127 not found, 126
+ * found but not runnable (permission, a directory, not an executable). */
+static int noexec_status(int err)
+{
+	return err == ENOENT || err == ENOTDIR || err == ENAMETOOLONG || err == ELOOP ?
+	       CLI_EXIT_NOTFOUND : CLI_EXIT_NOEXEC;
+}
+
+/*
+ * Before anything is created (no session, no file, nothing on -o -):
+ * can the command be run?  As execvp() looks for it: a name with a slash
+ * as it is, else each directory of PATH; found but not executable
+ * (EACCES, a directory) is 126, as in a shell.  0, or the exit status
+ * after saying why.  exec() can still fail after this (ENOEXEC, a race):
+ * start_child() hears of it and main() takes the file away.
+ */
+static int check_command(const char *cmd)
+{
+	const char *path = getenv("PATH");
+	int err = ENOENT;
+	struct stat st;
+
+	if (!*cmd) {
+		err = ENOENT;
+	} else if (strchr(cmd, '/')) {
+		if (stat(cmd, &st))
+			err = errno;
+		else if (S_ISDIR(st.st_mode))
+			err = EISDIR;
+		else if (access(cmd, X_OK))
+			err = errno;
+		else
+			return 0;
+	} else {
+		if (!path)
+			path = "/bin:/usr/bin";	/* glibc's execvp() default */
+		for (const char *p = path; ; p += strcspn(p, ":") + 1) {
+			size_t len = strcspn(p, ":");
+			char file[PATH_MAX];
+
+			if (snprintf(file, sizeof(file), "%.*s%s%s", (int)len, p,
+				     len ? "/" : "", cmd) < (int)sizeof(file) &&
+			    !stat(file, &st)) {
+				if (!S_ISDIR(st.st_mode) && !access(file, X_OK))
+					return 0;
+				err = EACCES;	/* as execvp(): remembered, search goes on */
+			}
+			if (!p[len])
+				break;
+		}
+	}
+	fprintf(stderr, PROG ": cannot run %s: %s%s\n", cmd,
+		err == ENOENT && !strchr(cmd, '/') ? "command not found" : strerror(err),
+		" (nothing recorded)");
+	return noexec_status(err);
+}
+
 /*
  * Fork the command, held before exec until the session records: the
- * child waits for a byte on a pipe (EOF if we die first).
+ * child waits for a byte on a pipe (EOF if we die first).  If its exec()
+ * fails, it sends the errno back on a close-on-exec pipe, which a
+ * successful exec() closes instead: *exec_err is its read end.
  */
-static int start_child(struct dump *d, int *go, bool target)
+static int start_child(struct dump *d, int *go, int *exec_err, bool target)
 {
-	int p[2];
+	int p[2], e[2];
 
 	if (pipe(p) < 0)
 		return -errno;
+	if (pipe2(e, O_CLOEXEC) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -errno;
+	}
 	d->child = fork();
 	if (d->child < 0)
 		return -errno;
 	if (!d->child) {
 		char c;
+		int err;
 
 		close(p[1]);
+		close(e[0]);
 		if (read(p[0], &c, 1) != 1)
 			_exit(127);
 		close(p[0]);
 		/* With -o -, our standard output is the trace: the command's
 		 * goes to our standard error. */
-		if (d->r.output_fd == STDOUT_FILENO && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+		if (d->stream && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 			_exit(127);
 		execvp(d->command[0], d->command);
-		fprintf(stderr, "ctrace-dump: cannot run %s: %s\n", d->command[0],
-			strerror(errno));
-		_exit(127);
+		err = errno;
+		if (write(e[1], &err, sizeof(err)) != sizeof(err))
+			fprintf(stderr, PROG ": cannot run %s: %s\n", d->command[0],
+				strerror(err));
+		_exit(noexec_status(err));
 	}
 	close(p[0]);
+	close(e[1]);
 	*go = p[1];
+	*exec_err = e[0];
 	if (target) {
 		d->r.pids[0] = d->child;
 		d->r.opts.pids = d->r.pids;
@@ -571,6 +626,7 @@ static bool should_stop(struct recorder *r, void *arg)
 	if (d->child > 0 && child_exited &&
 	    waitpid(d->child, &d->child_status, WNOHANG) == d->child) {
 		d->child = 0;
+		d->exited = true;
 		/* A flight recorder keeps the last seconds before a failure. */
 		if (!WIFEXITED(d->child_status) || WEXITSTATUS(d->child_status))
 			recorder_trigger(&d->r, "the command failed");
@@ -596,18 +652,84 @@ static void tick(struct recorder *r, void *arg)
  * traces the command's PID, so it runs (held before exec) first; a
  * user-only ring set must exist before the command, to be inherited.
  */
-static int setup(struct dump *d, int *go)
+static int setup(struct dump *d, int *go, int *exec_err)
 {
 	bool target = d->r.opts.target == CTRACE_TARGET_PIDS && !d->r.opts.nr_pids;
 	int err;
 
 	if (d->r.user_only) {
 		err = recorder_setup(&d->r);
-		return err ? err : start_child(d, go, false);
+		return err ? err : start_child(d, go, exec_err, false);
 	}
-	if (d->command && (err = start_child(d, go, target)))
+	if (d->command && (err = start_child(d, go, exec_err, target)))
 		return err;
 	return recorder_setup(&d->r);
+}
+
+/*
+ * -o - with a command: the file's head is written into memory until the
+ * command's exec() succeeds, so a command that cannot run streams
+ * nothing.  Then the head goes out, and the memfd's descriptor becomes
+ * standard output, under the writer's feet (it only ever writev()s).
+ */
+static int hold_stream(struct dump *d)
+{
+	int fd = memfd_create("ctrace-dump-head", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	d->r.output_fd = fd;
+	return 0;
+}
+
+static int release_stream(struct dump *d)
+{
+	int fd = d->r.output_fd;
+	char buf[65536];
+	off_t off = 0;
+	ssize_t n;
+
+	while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
+		for (ssize_t done = 0, w; done < n; done += w) {
+			w = write(STDOUT_FILENO, buf + done, n - done);
+			if (w < 0 && errno == EINTR)
+				w = 0;
+			else if (w < 0)
+				return -errno;
+		}
+		off += n;
+	}
+	if (n < 0 || dup3(STDOUT_FILENO, fd, O_CLOEXEC) < 0)
+		return -errno;
+	return 0;
+}
+
+/* The shell's way: an exit status as it is, a signal N as 128 + N. */
+static int command_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return CLI_EXIT_ERROR;
+}
+
+/*
+ * exec() failed after check_command() let it by: the recording holds
+ * nothing of the command, so no file is left to look like a trace of it.
+ * (With -o -, what went down the stream has no END chunk: its reader
+ * says it is truncated.)
+ */
+static int exec_failed(struct dump *d, int err)
+{
+	fprintf(stderr, PROG ": cannot run %s: %s (nothing recorded)\n", d->command[0],
+		strerror(err));
+	waitpid(d->child, NULL, 0);
+	d->child = 0;
+	recorder_free(&d->r);
+	if (!d->stream && !d->r.fopts.on)
+		unlink(d->r.output);
+	return noexec_status(err);
 }
 
 int main(int argc, char **argv)
@@ -615,7 +737,7 @@ int main(int argc, char **argv)
 	struct dump d = { .flight_gap = -1 };
 	const char *print = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
-	int go = -1, err, r;
+	int go = -1, exec_err = -1, err, r;
 
 	recorder_init(&d.r);
 	r = parse_args(&d, argc, argv, &print);
@@ -624,6 +746,8 @@ int main(int argc, char **argv)
 	if (print)
 		return print_file(print);
 	d.r.command = d.command;
+	if (d.command && (r = check_command(d.command[0])))
+		return r;
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -632,14 +756,29 @@ int main(int argc, char **argv)
 	sigaction(SIGUSR1, &sa, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &d.start);
 
-	err = setup(&d, &go);
+	err = d.stream && d.command ? hold_stream(&d) : 0;
+	if (!err)
+		err = setup(&d, &go, &exec_err);
 	if (!err && go >= 0) {
-		/* The session records: let the command exec. */
+		int c;
+
+		/* The session records: let the command exec, and hear whether
+		 * it could (EOF: the exec closed the pipe). */
 		if (write(go, "x", 1) != 1)
 			err = -errno;
 		close(go);
 		go = -1;
+		while (!err && (r = read(exec_err, &c, sizeof(c))) < 0 && errno == EINTR)
+			;
+		close(exec_err);
+		exec_err = -1;
+		if (!err && r == sizeof(c))
+			return exec_failed(&d, c);
+		if (!err && d.stream && (err = release_stream(&d)))
+			d.r.error = "cannot write the trace to standard output";
 	}
+	if (exec_err >= 0)
+		close(exec_err);
 	if (!err)
 		err = recorder_run(&d.r, should_stop, tick, &d);
 	if (err) {
@@ -664,5 +803,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ctrace-dump: %s\n", d.r.error);
 		err = -EIO;
 	}
-	return err ? 1 : 0;
+	/* Our own failure wins: the file is not what was asked for.  Else
+	 * a command that ended by itself gives its status, as with time(1)
+	 * and strace(1); one we stopped (a limit, SIGINT/SIGTERM) is 0. */
+	if (err)
+		return CLI_EXIT_ERROR;
+	return d.exited ? command_status(d.child_status) : CLI_EXIT_OK;
 }

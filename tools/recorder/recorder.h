@@ -25,8 +25,8 @@
 #include "ctl.h"
 #include "rings.h"
 #include "tracefile.h"
+#include "ctrace_version.h"
 
-#define CTRACE_VERSION		"0.1"
 /* Bytes per CPU of a user-only ring set; the module's user_ring_kb too. */
 #define CTRACE_USER_RING_DEFAULT	(2u << 20)
 /* A flight recorder's memory bound when its window is a time. */
