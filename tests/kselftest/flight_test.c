@@ -423,7 +423,10 @@ TEST_F(flight, size_bound_under_a_storm)
 	       (unsigned long long)slack, (unsigned long long)r->events,
 	       (unsigned long long)r->lost_events, mb);
 	/* The window holds the end of the storm, not all of it. */
-	EXPECT_GT(storm / 2, r->events);
+	/* The window dropped the start of the storm: how much depends on
+	 * how fast the guest ran it (half of it, under TCG, on a quiet
+	 * host), so only that it did is asserted; the bound is the size. */
+	EXPECT_GT(storm * 9 / 10, r->events);
 	EXPECT_LT(1000, r->events);
 	EXPECT_GE(bound + slack, (uint64_t)st.st_size);
 	EXPECT_GE((bound + slack) / 1e6, mb);

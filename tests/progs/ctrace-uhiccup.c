@@ -31,6 +31,7 @@
  * Prints "slow <begin-ns> <end-ns>" (CLOCK_MONOTONIC), "condition_at <ns>"
  * (CLOCK_REALTIME, right after the slow region) and the tids.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -105,6 +106,27 @@ static void ticks(uint64_t ms)
  * so the main thread was not woken before the hog was done.)
  */
 static int hog_pipe[2];
+static pid_t main_tid;
+
+/* Whether thread @tid of this process is asleep ('S' in its stat). */
+static int asleep(pid_t tid)
+{
+	char path[64], buf[256], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'S';
+}
 
 static void *hog(void *arg)
 {
@@ -112,8 +134,11 @@ static void *hog(void *arg)
 
 	(void)arg;
 	ctrace_thread_name("hog");
-	/* Let the main thread fall asleep first: its wakeup must wait. */
-	sleep_ms(1);
+	/* Let the main thread fall asleep in its region first, however
+	 * long a slow guest takes to get there: its wakeup must wait. */
+	do
+		sleep_ms(1);
+	while (!asleep(main_tid));
 	if (write(hog_pipe[1], "w", 1) != 1)
 		return NULL;
 	end = now_ns() + 200000000ull;
@@ -133,6 +158,7 @@ static int starve(void)
 
 	CPU_ZERO(&cpu0);
 	CPU_SET(0, &cpu0);
+	main_tid = (pid_t)syscall(SYS_gettid);
 	if (pipe(hog_pipe) || sched_setaffinity(0, sizeof(cpu0), &cpu0))
 		return -1;
 	pthread_attr_init(&a);
