@@ -22,7 +22,8 @@
 # and every top-level line (a program's exit status, dmesg and unload
 # checks; a lint finding; a runner expectation).  The last line is
 # "N passed, N failed, N skipped"; the exit status is 0 when none failed.
-# CTRACE_CHECK_STAGES limits the stages (e.g. "unit lint").
+# CTRACE_CHECK_STAGES limits the stages (e.g. "unit lint"); the VM stages
+# run CTRACE_CHECK_JOBS at a time (default: the number of CPUs).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 O=${O:-$top/build}
@@ -50,6 +51,38 @@ run_stage() {
 	fi
 }
 
+# The VM stages run two at a time (CTRACE_CHECK_JOBS): each guest is one
+# host thread (TCG, thread=single), so two use a 2-core machine's both
+# cores.  A stage running in the background writes only its log, which
+# is printed whole when it ends.
+jobs=${CTRACE_CHECK_JOBS:-$(nproc)}
+running=()
+bg_stage() {
+	local name=$1
+	shift
+	while [ ${#running[@]} -ge "$jobs" ]; do
+		wait -n 2> /dev/null || true
+		reap
+	done
+	(run_stage "$name" "$@" > "$log/$name.out" 2>&1) &
+	running+=("$!:$name")
+}
+# Print (once) the output of every background stage that has ended.
+reap() {
+	local keep=() r pid name
+	for r in "${running[@]}"; do
+		pid=${r%%:*} name=${r#*:}
+		if kill -0 "$pid" 2> /dev/null; then
+			keep+=("$r")
+		else
+			wait "$pid" 2> /dev/null
+			cat "$log/$name.out"
+			rm -f "$log/$name.out"
+		fi
+	done
+	running=("${keep[@]}")
+}
+
 for s in $stages; do
 	case $s in
 	unit) run_stage unit "$top/tests/run-unit" "$O"/tests/unit/* ;;
@@ -59,11 +92,15 @@ for s in $stages; do
 	header) run_stage header "$top/tests/header/run.sh" ;;
 	harness) run_stage harness "$top/tests/harness_test.sh" -k "$first_kernel" ;;
 	ground) run_stage ground "$top/tests/ground/run.sh" -k "$first_kernel" ;;
-	vm-*-smp1) k=${s#vm-}; run_stage "$s" "$top/tests/run-ktests" -k "${k%-smp1}" -s 1 \
+	vm-*-smp1) k=${s#vm-}; bg_stage "$s" "$top/tests/run-ktests" -k "${k%-smp1}" -s 1 \
 		--only clock_test,sched_events_test,loss_test ;;
-	vm-*) run_stage "$s" "$top/tests/run-ktests" -k "${s#vm-}" ;;
+	vm-*) bg_stage "$s" "$top/tests/run-ktests" -k "${s#vm-}" ;;
 	*) echo "check.sh: unknown stage $s" >&2; exit 2 ;;
 	esac
+done
+while [ ${#running[@]} -gt 0 ]; do
+	wait -n 2> /dev/null || true
+	reap
 done
 
 pass=$(cat "$log"/*.log | grep -E '^(# )?ok ' | grep -cv '# SKIP')
