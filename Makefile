@@ -148,6 +148,21 @@ install: libctrace
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@INCLUDEDIR@|$(PREFIX)/include|; s|@LIBDIR@|$(PREFIX)/lib|; s|@VERSION@|$(CTRACE_VERSION)|' \
 		tools/lib/ctrace.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ctrace.pc
 
+# --- man pages (docs/man/, mdoc): `make install` installs them; alone,
+# `make install-man`.  Kept apart from install's recipe on purpose.
+MAN_PAGES := $(wildcard docs/man/*.1 docs/man/*.3 docs/man/*.7)
+MANDIR ?= $(PREFIX)/share/man
+.PHONY: install-man uninstall-man
+install: install-man
+install-man:
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7
+	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man7/
+uninstall-man:
+	rm -f $(foreach p,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)))
+# --- end of the man pages
+
 # System call names from the kernel headers' own table, at build time.
 SYSCALL_NAMES := $(O)/gen/syscall_names.h
 $(SYSCALL_NAMES): tools/build/gen-syscalls.sh

@@ -10,6 +10,8 @@
 #             on kmod/ and uapi/
 #   header    <ctrace.h> installed, then used by a program built with gcc
 #             and clang, as C11 and C++17, -Wall -Wextra -Werror
+#   man       the man pages (docs/man/): mandoc lint, and every option of
+#             each tool's --help in its page
 #   harness   the kernel-test runner fails what it must
 #   ground    ground-truth workloads recorded in the VM (first test
 #             kernel), then every tests/*/check-* against them on the
@@ -34,7 +36,7 @@ mkdir -p "$log"
 kernels=${TEST_KERNELS:-$("$top/tools/build/kernels.sh" --test)}
 first_kernel=$(echo $kernels | awk '{print $1}')
 
-stages=${CTRACE_CHECK_STAGES:-unit host fuzz lint header harness ground $(for k in $kernels; do echo "vm-$k"; done) vm-$first_kernel-smp1}
+stages=${CTRACE_CHECK_STAGES:-unit host fuzz lint header man harness ground $(for k in $kernels; do echo "vm-$k"; done) vm-$first_kernel-smp1}
 start_all=$(date +%s)
 
 run_stage() {
@@ -90,6 +92,7 @@ for s in $stages; do
 	fuzz) run_stage fuzz "$top/tests/fuzz/run.sh" "$O"/tests/fuzz/* ;;
 	lint) run_stage lint "$top/tests/lint.sh" ;;
 	header) run_stage header "$top/tests/header/run.sh" ;;
+	man) run_stage man "$top/tests/man/run.sh" ;;
 	harness) run_stage harness "$top/tests/harness_test.sh" -k "$first_kernel" ;;
 	ground) run_stage ground "$top/tests/ground/run.sh" -k "$first_kernel" ;;
 	vm-*-smp1) k=${s#vm-}; bg_stage "$s" "$top/tests/run-ktests" -k "${k%-smp1}" -s 1 \

@@ -32,6 +32,8 @@ pkgs=(
 	golang-1.19-src chromium nodejs
 	# ctrace view --serve
 	libmicrohttpd-dev
+	# tests: the man pages' lint (tests/man/run.sh) and their rendering
+	mandoc
 	# the view test talks to --serve with curl; the analyses' check compares
 	# with perf sched on the same run
 	curl linux-perf
