@@ -252,7 +252,9 @@ static void text_histogram(const struct ctrace_hist *h, FILE *f)
 
 	if (!h->count)
 		return;
-	while (lo * 2 <= h->min)
+	/* Not "lo * 2 <= min": past 2^63 that wraps to 0, forever (a
+	 * corrupt trace's latency; found by tracefile_fuzz). */
+	while (lo <= h->min / 2)
 		lo *= 2;
 	for (uint64_t x = lo; x && x <= h->max; x *= 2) {
 		uint64_t n = ctrace_hist_count_range(h, x == lo ? 0 : x, x * 2);
