@@ -20,6 +20,10 @@ KRELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2> /dev/null)
 # The kernels the suite builds for and boots: newest installed 6.1 and 6.12.
 TEST_KERNELS ?= $(shell $(TOP)/tools/build/kernels.sh --test 2> /dev/null)
 
+# The version, in one place (the file VERSION): the pkg-config file and
+# dkms.conf carry it.
+VERSION := $(shell cat $(TOP)/VERSION)
+
 # ---------------------------------------------------------------- user space
 CC ?= cc
 NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0 2> /dev/null)
@@ -131,9 +135,10 @@ $(O)/lib/libctrace.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 # For building against the tree: PKG_CONFIG_PATH=build/lib/pkgconfig.
-$(O)/lib/pkgconfig/ctrace.pc: tools/lib/ctrace.pc.in
+$(O)/lib/pkgconfig/ctrace.pc: tools/lib/ctrace.pc.in VERSION
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(O)|; s|@INCLUDEDIR@|$(TOP)/tools/lib|; s|@LIBDIR@|$(O)/lib|' $< > $@
+	sed -e 's|@PREFIX@|$(O)|; s|@INCLUDEDIR@|$(TOP)/tools/lib|; s|@LIBDIR@|$(O)/lib|' \
+		-e 's|@VERSION@|$(VERSION)|' $< > $@
 
 PREFIX ?= /usr/local
 install: libctrace
@@ -143,7 +148,7 @@ install: libctrace
 	ln -sf libctrace.so.1 $(DESTDIR)$(PREFIX)/lib/libctrace.so
 	install -m 644 $(O)/lib/libctrace.a $(DESTDIR)$(PREFIX)/lib/
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@INCLUDEDIR@|$(PREFIX)/include|; s|@LIBDIR@|$(PREFIX)/lib|' \
-		tools/lib/ctrace.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ctrace.pc
+		-e 's|@VERSION@|$(VERSION)|' tools/lib/ctrace.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ctrace.pc
 
 # System call names from the kernel headers' own table, at build time.
 SYSCALL_NAMES := $(O)/gen/syscall_names.h
