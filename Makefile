@@ -114,7 +114,7 @@ LIB_CFLAGS := $(USER_CFLAGS) $(NL_CFLAGS) -fPIC -fvisibility=hidden \
 	-ftls-model=initial-exec -I$(TOP)/tools/lib
 LIB_OBJS := $(patsubst %.c,$(O)/obj/pic/%.o,$(LIB_SRCS) $(RECORDER_SRCS) \
 	$(CTL_SRCS) $(TRACEFILE_SRCS))
-.PHONY: libctrace install
+.PHONY: libctrace
 libctrace: $(O)/lib/libctrace.so $(O)/lib/libctrace.a $(O)/lib/pkgconfig/ctrace.pc
 
 $(O)/obj/pic/%.o: %.c
@@ -140,15 +140,62 @@ $(O)/lib/pkgconfig/ctrace.pc: tools/lib/ctrace.pc.in VERSION
 	sed -e 's|@PREFIX@|$(O)|; s|@INCLUDEDIR@|$(TOP)/tools/lib|; s|@LIBDIR@|$(O)/lib|' \
 		-e 's|@VERSION@|$(VERSION)|' $< > $@
 
+# ----------------------------------------------------------------- install
+# make install [PREFIX=/usr/local] [DESTDIR=] [DKMS=auto|yes|no]: the tools,
+# libctrace (with its soname and dev links, and libctrace.a), <ctrace.h>,
+# the pkg-config file for PREFIX, bash completion, the udev rule, and the
+# module's source for DKMS: added to DKMS when dkms is here, DESTDIR is
+# empty and we are root (DKMS=auto), else left in PREFIX/src/ctrace-VERSION
+# for a packager (docs/install.md).  Each file goes through
+# tools/build/install.sh, which records it in the manifest; make uninstall
+# removes exactly what the manifest lists.  A target that installs more
+# (install-man) is added to INSTALL_EXTRA and installs with $(INSTALL_FILE)
+# MODE SRC DEST, so that its files are in the manifest too.
 PREFIX ?= /usr/local
-install: libctrace
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 tools/lib/ctrace.h $(DESTDIR)$(PREFIX)/include/ctrace.h
-	install -m 755 $(O)/lib/libctrace.so.1 $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libctrace.so.1 $(DESTDIR)$(PREFIX)/lib/libctrace.so
-	install -m 644 $(O)/lib/libctrace.a $(DESTDIR)$(PREFIX)/lib/
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@INCLUDEDIR@|$(PREFIX)/include|; s|@LIBDIR@|$(PREFIX)/lib|' \
-		-e 's|@VERSION@|$(VERSION)|' tools/lib/ctrace.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ctrace.pc
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+# udev reads /usr/lib/udev/rules.d, not /usr/local's: with the default
+# PREFIX the rule is inert, and the module's own 0666 holds (the rule says
+# the same; see tools/dist/60-ctrace.rules).
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+DKMS ?= auto
+# The library's real file: soname libctrace.so.1, the ABI's major version.
+LIBCTRACE_REAL := libctrace.so.1.0.0
+INSTALL_SH = DESTDIR='$(DESTDIR)' MANIFEST='$(DATADIR)/ctrace/install-manifest' \
+	$(TOP)/tools/build/install.sh
+INSTALL_FILE = $(INSTALL_SH) file
+INSTALL_LINK = $(INSTALL_SH) link
+INSTALL_EXTRA ?=
+# The module's DKMS source tree: only what its build reads.
+DKMS_FILES := Kbuild kmod/Kbuild $(sort $(wildcard kmod/*.[ch])) uapi/linux/ctrace.h
+
+.PHONY: install install-files uninstall
+install: install-files $(INSTALL_EXTRA)
+
+install-files: tools libctrace
+	@$(INSTALL_FILE) 755 $(O)/bin/ctrace $(BINDIR)/ctrace
+	@$(INSTALL_FILE) 755 $(O)/bin/ctrace-dump $(BINDIR)/ctrace-dump
+	@$(INSTALL_FILE) 755 $(O)/lib/libctrace.so.1 $(LIBDIR)/$(LIBCTRACE_REAL)
+	@$(INSTALL_LINK) $(LIBCTRACE_REAL) $(LIBDIR)/libctrace.so.1
+	@$(INSTALL_LINK) libctrace.so.1 $(LIBDIR)/libctrace.so
+	@$(INSTALL_FILE) 644 $(O)/lib/libctrace.a $(LIBDIR)/libctrace.a
+	@$(INSTALL_FILE) 644 tools/lib/ctrace.h $(INCLUDEDIR)/ctrace.h
+	@sed -e 's|@PREFIX@|$(PREFIX)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' tools/lib/ctrace.pc.in | \
+		$(INSTALL_SH) gen 644 $(LIBDIR)/pkgconfig/ctrace.pc
+	@$(INSTALL_FILE) 644 tools/dist/ctrace.bash-completion $(BASHCOMPDIR)/ctrace
+	@$(INSTALL_LINK) ctrace $(BASHCOMPDIR)/ctrace-dump
+	@$(INSTALL_FILE) 644 tools/dist/60-ctrace.rules $(UDEVRULESDIR)/60-ctrace.rules
+	@sed -e 's|@VERSION@|$(VERSION)|' dkms/dkms.conf.in | \
+		$(INSTALL_SH) module '$(DKMS)' $(VERSION) $(PREFIX)/src $(TOP) $(DKMS_FILES)
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig > /dev/null; then \
+		ldconfig; fi
+
+uninstall:
+	@$(INSTALL_SH) uninstall
 
 # System call names from the kernel headers' own table, at build time.
 SYSCALL_NAMES := $(O)/gen/syscall_names.h
@@ -435,6 +482,8 @@ help:
 	@echo "Other targets:"
 	@echo "  deps          install missing Debian packages (root)"
 	@echo "  tools         the user-space tools only"
+	@echo "  install       tools, libctrace, header, completion, udev rule, DKMS module: PREFIX= DESTDIR="
+	@echo "  uninstall     remove exactly what install installed (its manifest)"
 	@echo "  modules       ctrace.ko for every test kernel ($(TEST_KERNELS))"
 	@echo "  lint          checkpatch --strict, sparse and W=1 over kmod/ and uapi/"
 	@echo "  test-host     host unit tests (ASan/UBSan)"
