@@ -1,6 +1,6 @@
 #!/bin/bash
 # dkms.sh: ctrace.ko through DKMS, as a package or make install would
-# use it, as TAP (root; about 4 minutes here, most of it three VM boots).
+# use it, as TAP (root; about 3 minutes here, most of it three VM boots).
 #
 #   1. make install DESTDIR=... DKMS=no: the DKMS source tree a packager
 #      gets holds dkms.conf, Kbuild, kmod/ and uapi/, nothing else

@@ -163,7 +163,7 @@ uninstall() {
 		echo "install.sh: nothing to uninstall: no $manifest (the same PREFIX and DESTDIR as at install?)" >&2
 		exit 0
 	fi
-	local kind path mdir
+	local kind path
 	# Check every line first: a corrupt manifest removes nothing.
 	while read -r kind path; do
 		case $kind in
