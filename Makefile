@@ -17,8 +17,14 @@ override O := $(abspath $(O))
 
 KDIR ?= $(shell $(TOP)/tools/build/kernels.sh --default 2> /dev/null)
 KRELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2> /dev/null)
-# The kernels the suite builds for and boots: newest installed 6.1 and 6.12.
+# The kernels the suite builds for and boots: newest installed 6.1, 6.12
+# and 6.12-rt.
 TEST_KERNELS ?= $(shell $(TOP)/tools/build/kernels.sh --test 2> /dev/null)
+
+# The version, in one place: tools/include/ctrace_version.h, which the
+# tools print; the pkg-config file and dkms.conf carry it too.
+VERSION := $(shell sed -n 's/^\#define CTRACE_VERSION[[:space:]]*"\(.*\)"$$/\1/p' \
+	$(TOP)/tools/include/ctrace_version.h)
 
 # ---------------------------------------------------------------- user space
 CC ?= cc
@@ -85,7 +91,7 @@ FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/tests/fuzz/%,$(FUZZ_SRCS))
 obj = $(patsubst %.c,$(O)/obj/$(1)/%.o,$(2))
 
 .PHONY: all tools kmod modules tests help deps lint check check-direct demo \
-	bench test-host test-vm vm-shell clean soak fuzz-long check-debug
+	bench test-host test-vm vm-shell clean soak fuzz-long check-debug check-dkms
 all: kmod tools
 
 tools: $(O)/bin/ctrace $(O)/bin/ctrace-dump libctrace examples
@@ -110,7 +116,7 @@ LIB_CFLAGS := $(USER_CFLAGS) $(NL_CFLAGS) -fPIC -fvisibility=hidden \
 	-ftls-model=initial-exec -I$(TOP)/tools/lib
 LIB_OBJS := $(patsubst %.c,$(O)/obj/pic/%.o,$(LIB_SRCS) $(RECORDER_SRCS) \
 	$(CTL_SRCS) $(TRACEFILE_SRCS))
-.PHONY: libctrace install
+.PHONY: libctrace
 libctrace: $(O)/lib/libctrace.so $(O)/lib/libctrace.a $(O)/lib/pkgconfig/ctrace.pc
 
 $(O)/obj/pic/%.o: %.c
@@ -131,36 +137,79 @@ $(O)/lib/libctrace.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 # For building against the tree: PKG_CONFIG_PATH=build/lib/pkgconfig.
-# The version is tools/include/ctrace_version.h's, the only place it is set.
-CTRACE_VERSION := $(shell sed -n 's/^\#define CTRACE_VERSION[[:space:]]*"\(.*\)"$$/\1/p' \
-	$(TOP)/tools/include/ctrace_version.h)
+CTRACE_VERSION := $(VERSION)
 $(O)/lib/pkgconfig/ctrace.pc: tools/lib/ctrace.pc.in tools/include/ctrace_version.h
 	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(O)|; s|@INCLUDEDIR@|$(TOP)/tools/lib|; s|@LIBDIR@|$(O)/lib|; s|@VERSION@|$(CTRACE_VERSION)|' $< > $@
 
+# ----------------------------------------------------------------- install
+# make install [PREFIX=/usr/local] [DESTDIR=] [DKMS=auto|yes|no]: the tools,
+# libctrace (with its soname and dev links, and libctrace.a), <ctrace.h>,
+# the pkg-config file for PREFIX, bash completion, the udev rule, and the
+# module's source for DKMS: added to DKMS when dkms is here, DESTDIR is
+# empty and we are root (DKMS=auto), else left in PREFIX/src/ctrace-VERSION
+# for a packager (docs/install.md).  Each file goes through
+# tools/build/install.sh, which records it in the manifest; make uninstall
+# removes exactly what the manifest lists.  A target that installs more
+# (install-man) is added to INSTALL_EXTRA and installs with $(INSTALL_FILE)
+# MODE SRC DEST, so that its files are in the manifest too.
 PREFIX ?= /usr/local
-install: libctrace
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 tools/lib/ctrace.h $(DESTDIR)$(PREFIX)/include/ctrace.h
-	install -m 755 $(O)/lib/libctrace.so.1 $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libctrace.so.1 $(DESTDIR)$(PREFIX)/lib/libctrace.so
-	install -m 644 $(O)/lib/libctrace.a $(DESTDIR)$(PREFIX)/lib/
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@INCLUDEDIR@|$(PREFIX)/include|; s|@LIBDIR@|$(PREFIX)/lib|; s|@VERSION@|$(CTRACE_VERSION)|' \
-		tools/lib/ctrace.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ctrace.pc
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+# udev reads /usr/lib/udev/rules.d, not /usr/local's: with the default
+# PREFIX the rule is inert, and the module's own 0666 holds (the rule says
+# the same; see tools/dist/60-ctrace.rules).
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+DKMS ?= auto
+# The library's real file: soname libctrace.so.1, the ABI's major version.
+LIBCTRACE_REAL := libctrace.so.1.0.0
+INSTALL_SH = DESTDIR='$(DESTDIR)' MANIFEST='$(DATADIR)/ctrace/install-manifest' \
+	$(TOP)/tools/build/install.sh
+INSTALL_FILE = $(INSTALL_SH) file
+INSTALL_LINK = $(INSTALL_SH) link
+INSTALL_EXTRA :=
+# The module's DKMS source tree: only what its build reads.
+DKMS_FILES := Kbuild kmod/Kbuild $(sort $(wildcard kmod/*.[ch])) uapi/linux/ctrace.h
 
-# --- man pages (docs/man/, mdoc): `make install` installs them; alone,
-# `make install-man`.  Kept apart from install's recipe on purpose.
+.PHONY: install install-files uninstall
+install: install-files $(INSTALL_EXTRA)
+
+install-files: tools libctrace
+	@$(INSTALL_FILE) 755 $(O)/bin/ctrace $(BINDIR)/ctrace
+	@$(INSTALL_FILE) 755 $(O)/bin/ctrace-dump $(BINDIR)/ctrace-dump
+	@$(INSTALL_FILE) 755 $(O)/lib/libctrace.so.1 $(LIBDIR)/$(LIBCTRACE_REAL)
+	@$(INSTALL_LINK) $(LIBCTRACE_REAL) $(LIBDIR)/libctrace.so.1
+	@$(INSTALL_LINK) libctrace.so.1 $(LIBDIR)/libctrace.so
+	@$(INSTALL_FILE) 644 $(O)/lib/libctrace.a $(LIBDIR)/libctrace.a
+	@$(INSTALL_FILE) 644 tools/lib/ctrace.h $(INCLUDEDIR)/ctrace.h
+	@sed -e 's|@PREFIX@|$(PREFIX)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' tools/lib/ctrace.pc.in | \
+		$(INSTALL_SH) gen 644 $(LIBDIR)/pkgconfig/ctrace.pc
+	@$(INSTALL_FILE) 644 tools/dist/ctrace.bash-completion $(BASHCOMPDIR)/ctrace
+	@$(INSTALL_LINK) ctrace $(BASHCOMPDIR)/ctrace-dump
+	@$(INSTALL_FILE) 644 tools/dist/60-ctrace.rules $(UDEVRULESDIR)/60-ctrace.rules
+	@sed -e 's|@VERSION@|$(VERSION)|' dkms/dkms.conf.in | \
+		$(INSTALL_SH) module '$(DKMS)' $(VERSION) $(PREFIX)/src $(TOP) $(DKMS_FILES)
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig > /dev/null; then \
+		ldconfig; fi
+
+uninstall:
+	@$(INSTALL_SH) uninstall
+
+# --- man pages (docs/man/, mdoc): `make install` installs them, through
+# the manifest (so `make uninstall` removes them); alone, `make install-man`.
 MAN_PAGES := $(wildcard docs/man/*.1 docs/man/*.3 docs/man/*.7)
-MANDIR ?= $(PREFIX)/share/man
-.PHONY: install-man uninstall-man
+MANDIR ?= $(DATADIR)/man
 install: install-man
-install-man:
-	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7
-	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
-	install -m 644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man7/
-uninstall-man:
-	rm -f $(foreach p,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)))
+.PHONY: install-man
+install-man: install-files
+	@for p in $(MAN_PAGES); do \
+		s=$${p##*.}; \
+		$(INSTALL_FILE) 644 $$p $(MANDIR)/man$$s/$${p##*/} || exit 1; \
+	done
 # --- end of the man pages
 
 # System call names from the kernel headers' own table, at build time.
@@ -412,6 +461,12 @@ check-debug:
 	CTRACE_TIMEOUT_SCALE=4 CTRACE_CHECK_STAGES="vm-$$r" TEST_KERNELS="$$r" \
 		$(TOP)/tests/check.sh
 
+# DKMS: the module built by dkms for every test kernel, loaded and smoke
+# tested in the VM, then removed (root, minutes; tests/install/dkms.sh).
+check-dkms: tests
+	$(TOP)/tools/build/deps.sh --dkms
+	$(TOP)/tests/install/dkms.sh
+
 # The decoder, sanitiser, exporter and query fuzzers for CTRACE_FUZZ_RUNS
 # executions in all (default 10 M); not part of `make check`.
 fuzz-long: $(FUZZERS)
@@ -449,6 +504,8 @@ help:
 	@echo "Other targets:"
 	@echo "  deps          install missing Debian packages (root)"
 	@echo "  tools         the user-space tools only"
+	@echo "  install       tools, libctrace, header, completion, udev rule, DKMS module: PREFIX= DESTDIR="
+	@echo "  uninstall     remove exactly what install installed (its manifest)"
 	@echo "  modules       ctrace.ko for every test kernel ($(TEST_KERNELS))"
 	@echo "  lint          checkpatch --strict, sparse and W=1 over kmod/ and uapi/"
 	@echo "  test-host     host unit tests (ASan/UBSan)"

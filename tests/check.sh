@@ -12,6 +12,8 @@
 #             and clang, as C11 and C++17, -Wall -Wextra -Werror
 #   man       the man pages (docs/man/): mandoc lint, and every option of
 #             each tool's --help in its page
+#   install   make install / uninstall into a DESTDIR: files, links, soname,
+#             pkg-config, a program built against it, completion, manifest
 #   harness   the kernel-test runner fails what it must
 #   ground    ground-truth workloads recorded in the VM (first test
 #             kernel), then every tests/*/check-* against them on the
@@ -36,7 +38,7 @@ mkdir -p "$log"
 kernels=${TEST_KERNELS:-$("$top/tools/build/kernels.sh" --test)}
 first_kernel=$(echo $kernels | awk '{print $1}')
 
-stages=${CTRACE_CHECK_STAGES:-unit host fuzz lint header man harness ground $(for k in $kernels; do echo "vm-$k"; done) vm-$first_kernel-smp1}
+stages=${CTRACE_CHECK_STAGES:-unit host fuzz lint header man install harness ground $(for k in $kernels; do echo "vm-$k"; done) vm-$first_kernel-smp1}
 start_all=$(date +%s)
 
 run_stage() {
@@ -93,6 +95,7 @@ for s in $stages; do
 	lint) run_stage lint "$top/tests/lint.sh" ;;
 	header) run_stage header "$top/tests/header/run.sh" ;;
 	man) run_stage man "$top/tests/man/run.sh" ;;
+	install) run_stage install "$top/tests/install/install.sh" ;;
 	harness) run_stage harness "$top/tests/harness_test.sh" -k "$first_kernel" ;;
 	ground) run_stage ground "$top/tests/ground/run.sh" -k "$first_kernel" ;;
 	vm-*-smp1) k=${s#vm-}; bg_stage "$s" "$top/tests/run-ktests" -k "${k%-smp1}" -s 1 \

@@ -47,6 +47,10 @@ if [ "${1:-}" = --bench ] || [ "${2:-}" = --bench ]; then
 	# the reading side's peers (tests/bench/read-bench.sh), and time -v
 	pkgs+=(trace-cmd time)
 fi
+if [ "${1:-}" = --dkms ]; then
+	# make check-dkms
+	pkgs+=(dkms)
+fi
 if [ "${1:-}" = --debug ] || [ "${2:-}" = --debug ]; then
 	# make check-debug builds a lockdep/KASAN kernel from linux-source-6.1
 	pkgs+=(bc bison flex libelf-dev libssl-dev dwarves)
