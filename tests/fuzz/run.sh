@@ -13,7 +13,10 @@
 # executions in all, shared among the targets by weight (one process at a
 # time).
 # tests/fuzz/corpus/<name>/, when there is one, is the corpus
-# kept in the repository (small, minimised: read, never written here).
+# kept in the repository (small, minimised: read, never written here;
+# tests/fuzz/keep-corpus.sh refreshes it), and tests/fuzz/regress/<name>/
+# holds every input that once crashed or hung the target: each run
+# starts with them, so a regression fails the stage.
 #
 # "ok N name: R runs in Ss" when a target ran its time without a crash;
 # otherwise "not ok", with the end of its output indented by "# ", and the
@@ -29,14 +32,14 @@ echo "1..$#"
 per=$(( total / $# ))
 [ "$per" -ge 1 ] || per=1
 
-# Shares of CTRACE_FUZZ_RUNS: the fast targets get more of them (measured
-# here on a busy machine, from the seeds: tracefile 150k, view_query 110k,
-# usan 12k, export 170 runs/s; the exporter builds a whole model per input).
+# Shares of CTRACE_FUZZ_RUNS, by speed, measured here from the seeds
+# (real traces) on a busy machine: view_query 150k, tracefile 2.7k, usan
+# 6k, export 140 runs/s (the exporter builds a whole model per input).
 weight() {
 	case $1 in
-	tracefile_fuzz) echo 60 ;;
-	view_query_fuzz) echo 30 ;;
-	usan_fuzz) echo 9 ;;
+	view_query_fuzz) echo 85 ;;
+	tracefile_fuzz) echo 10 ;;
+	usan_fuzz) echo 4 ;;
 	export_fuzz) echo 1 ;;
 	*) echo 5 ;;
 	esac
@@ -65,7 +68,9 @@ for f in "$@"; do
 	CTRACE_FUZZ_SEEDS=$dir/seeds "$f" -runs=0 > "$dir/seeds.log" 2>&1
 
 	kept=()
-	[ -d "$top/tests/fuzz/corpus/$name" ] && kept=("$top/tests/fuzz/corpus/$name")
+	for d in "$top/tests/fuzz/corpus/$name" "$top/tests/fuzz/regress/$name"; do
+		[ -d "$d" ] && kept+=("$d")
+	done
 	if [ -n "${CTRACE_FUZZ_RUNS:-}" ]; then
 		budget=(-runs=$(( CTRACE_FUZZ_RUNS * $(weight "$name") / weights )))
 	else

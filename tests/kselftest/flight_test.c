@@ -423,10 +423,15 @@ TEST_F(flight, size_bound_under_a_storm)
 	       (unsigned long long)slack, (unsigned long long)r->events,
 	       (unsigned long long)r->lost_events, mb);
 	/* The window holds the end of the storm, not all of it. */
-	/* The window dropped the start of the storm: how much depends on
-	 * how fast the guest ran it (half of it, under TCG, on a quiet
-	 * host), so only that it did is asserted; the bound is the size. */
-	EXPECT_GT(storm * 9 / 10, r->events);
+	/* The window dropped the start of the storm (half of it, under TCG,
+	 * on a quiet host) when the storm did not fit in the bound: a slow
+	 * kernel (check-debug's) may make fewer counters than 4M holds.  The
+	 * bound itself is the file's size, below. */
+	if (r->events && storm * (uint64_t)st.st_size / r->events > bound + slack) {
+		EXPECT_GT(storm * 9 / 10, r->events);
+	} else {
+		TH_LOG("the storm fit in the bound: nothing to drop");
+	}
 	EXPECT_LT(1000, r->events);
 	EXPECT_GE(bound + slack, (uint64_t)st.st_size);
 	EXPECT_GE((bound + slack) / 1e6, mb);

@@ -36,6 +36,24 @@ static inline int ktest_possible_cpus(void)
 	return hi + 1;
 }
 
+/*
+ * kselftest_harness.h bounds each test case with alarm(): 30 s, or its
+ * TEST_F_TIMEOUT.  On a kernel much slower than the stock ones it was
+ * sized on (make check-debug's lockdep/KASAN kernel), CTRACE_TIMEOUT_SCALE
+ * stretches those bounds as it does the runner's (tests/ktest-run exports
+ * it).  The harness calls alarm() from this program, so this definition
+ * takes the place of libc's.
+ */
+unsigned int alarm(unsigned int seconds)
+{
+	const char *s = getenv("CTRACE_TIMEOUT_SCALE");
+	long k = s ? atol(s) : 1;
+
+	if (k < 1 || k > 100)
+		k = 1;
+	return (unsigned int)syscall(SYS_alarm, seconds * (unsigned int)k);
+}
+
 /* Path of a built workload: $CTRACE_BUILD/tests/progs/ctrace-workload. */
 static inline const char *ktest_workload(void)
 {
