@@ -807,6 +807,8 @@ static int reply_attr_size(int nested, int type)
 		[CTRACE_A_TARGET_KIND] = 4, [CTRACE_A_PRIVILEGED] = 0,
 		[CTRACE_A_TARGET_OVERFLOW] = 4, [CTRACE_A_SESSIONS] = 4,
 		[CTRACE_A_MEM_BYTES] = 8, [CTRACE_A_TID] = 4, [CTRACE_A_LATENCY] = 8,
+		[CTRACE_A_USETS_BUSY] = 4, [CTRACE_A_BUSY_USETS] = -1,
+		[CTRACE_A_USETS_BUSY_MORE] = 0,
 	};
 	static const signed char ring[CTRACE_RING_A_MAX + 1] = {
 		[CTRACE_RING_A_CPU] = 4, [CTRACE_RING_A_EVENTS] = 8,
@@ -815,13 +817,27 @@ static int reply_attr_size(int nested, int type)
 		[CTRACE_RING_A_PAD] = 0,
 	};
 
+	/* Levels: 1 the rings' list, 2 a ring, 3 the busy sets' list, 4 one. */
+	if (nested == 4)
+		return type >= 1 && type <= CTRACE_BUSY_A_MAX ? 4 : -2;
+	if (nested == 3)
+		return type == CTRACE_A_BUSY_USET ? -1 : -2;
 	if (nested == 2)
 		return type >= 1 && type <= CTRACE_RING_A_MAX ? ring[type] : -2;
 	if (nested == 1)
 		return type == CTRACE_A_RING ? -1 : -2;
 	return type >= 1 && type <= CTRACE_A_MAX && type != CTRACE_A_LATENCY_TRIGGER &&
-	       (top[type] || type == CTRACE_A_PAD || type == CTRACE_A_PRIVILEGED) &&
-	       type != CTRACE_A_RING ? top[type] : -2;
+	       (top[type] || type == CTRACE_A_PAD || type == CTRACE_A_PRIVILEGED ||
+		type == CTRACE_A_USETS_BUSY_MORE) &&
+	       type != CTRACE_A_RING && type != CTRACE_A_BUSY_USET ? top[type] : -2;
+}
+
+/* The level a nest's contents are checked at (reply_attr_size()). */
+static int nest_level(int level, int type)
+{
+	if (level == 0)
+		return type == CTRACE_A_RINGS ? 1 : 3;
+	return level + 1;
 }
 
 /* The attributes of a reply: only ctrace's, each of its size. */
@@ -838,7 +854,7 @@ static int check_reply_attrs(const uint8_t *p, int len, int level, uint32_t *sid
 			return -1;
 		if (want == -1) {
 			if (check_reply_attrs(p + NLA_HDRLEN, na->nla_len - NLA_HDRLEN,
-					      type == CTRACE_A_RINGS ? 1 : 2, NULL))
+					      nest_level(level, type), NULL))
 				return -1;
 		} else if (na->nla_len - NLA_HDRLEN != want) {
 			return -1;
