@@ -516,5 +516,6 @@ help:
 	@echo "  soak          mixed load in a VM for 10 min (CTRACE_SOAK_SECONDS), KERNEL=..."
 	@echo "  fuzz-long     the decoder fuzzers for >= 10 M executions (CTRACE_FUZZ_RUNS)"
 	@echo "  check-debug   the VM suite on a lockdep/KASAN kernel built from linux-source"
+	@echo "  check-dkms    dkms builds ctrace.ko for each test kernel, each loaded in the VM (root)"
 
 -include $(shell find $(O)/obj -name '*.d' 2> /dev/null)

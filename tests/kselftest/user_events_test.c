@@ -409,7 +409,9 @@ TEST_F_TIMEOUT(ue, migration_stress, 150)
 		    !strcmp(kt_ustr(t, &ev, ev.aux), "stress")) {
 			read++;
 		} else if (ev.type == CTRACE_FREC_CORRUPT) {
-			corrupt++;
+			kt_uev_str(t, &ev, line, sizeof(line));
+			if (corrupt++ < 5)
+				TH_LOG("corrupt: %s", line);
 		} else if (ev.type != CTRACE_UREC_THREAD && ev.type != CTRACE_UREC_LOST) {
 			kt_uev_str(t, &ev, line, sizeof(line));
 			if (other++ < 5)
