@@ -44,6 +44,10 @@ SELFTESTS := $(O)/src/linux/tools/testing/selftests
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -I$(TOP)/uapi \
 	-I$(TOP)/tools/ctl $(READ_INCLUDES) -I$(TOP)/tools/include \
 	-isystem $(SELFTESTS) -pthread
+# A distribution's CPPFLAGS and CFLAGS (hardening, debug info: Debian's
+# dpkg-buildflags) go on what is installed (the tools and libctrace), after
+# ours so that theirs win; its LDFLAGS on their links.
+DIST_CFLAGS = $(CPPFLAGS) $(CFLAGS)
 # The trace decoder is fuzzed with libFuzzer (clang).
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g $(WARNINGS) -I$(TOP)/uapi \
@@ -91,7 +95,7 @@ FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/tests/fuzz/%,$(FUZZ_SRCS))
 obj = $(patsubst %.c,$(O)/obj/$(1)/%.o,$(2))
 
 .PHONY: all tools kmod modules tests help deps lint check check-direct demo \
-	bench test-host test-vm vm-shell clean soak fuzz-long check-debug check-dkms
+	bench test-host test-vm vm-shell clean soak fuzz-long check-debug check-dkms deb
 all: kmod tools
 
 tools: $(O)/bin/ctrace $(O)/bin/ctrace-dump libctrace examples
@@ -121,11 +125,11 @@ libctrace: $(O)/lib/libctrace.so $(O)/lib/libctrace.a $(O)/lib/pkgconfig/ctrace.
 
 $(O)/obj/pic/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(LIB_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(LIB_CFLAGS) $(DIST_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(O)/lib/libctrace.so.1: $(LIB_OBJS) tools/lib/libctrace.map
 	@mkdir -p $(@D)
-	$(CC) -shared -Wl,-soname,libctrace.so.1 \
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libctrace.so.1 \
 		-Wl,--version-script=tools/lib/libctrace.map -o $@ $(LIB_OBJS) \
 		$(NL_LIBS) -pthread
 
@@ -221,7 +225,7 @@ $(foreach k,user san pic,$(O)/obj/$(k)/tools/tracefile/syscall.o): $(SYSCALL_NAM
 
 $(O)/obj/user/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(USER_CFLAGS) $(DIST_CFLAGS) $(NL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(O)/obj/san/%.o: %.c
 	@mkdir -p $(@D)
@@ -250,7 +254,7 @@ $(O)/lib/libexport.a: $(call obj,user,$(EXPORT_SRCS))
 $(O)/bin/ctrace: $(call obj,user,$(CTRACE_SRCS)) $(call VIEW_OBJS,user) $(READ_LIBS) \
 		$(O)/lib/libctl.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(NL_LIBS) $(MHD_LIBS) -pthread
+	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(MHD_LIBS) -pthread
 
 $(O)/bin/page2c: tools/view/gen/page2c.c
 	@mkdir -p $(@D)
@@ -262,13 +266,13 @@ $(O)/gen/view_page.c: $(O)/bin/page2c $(VIEW_PAGE)
 
 $(O)/obj/user/gen/view_page.o $(O)/obj/san/gen/view_page.o: $(O)/gen/view_page.c
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) $(if $(findstring /san/,$@),$(SAN_CFLAGS)) -c -o $@ $<
+	$(CC) $(USER_CFLAGS) $(if $(findstring /san/,$@),$(SAN_CFLAGS),$(DIST_CFLAGS)) -c -o $@ $<
 
 $(O)/obj/user/tools/view/serve.o $(O)/obj/san/tools/view/serve.o: USER_CFLAGS += $(MHD_CFLAGS)
 
 $(O)/bin/ctrace-dump: $(call obj,user,$(DUMP_SRCS)) $(READ_LIBS) $(O)/lib/libctl.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(NL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS)
 
 # ------------------------------------------------------------------ kernel
 # Each kernel gets its own shadow build directory (tools/build/kmod.sh);
@@ -467,6 +471,13 @@ check-dkms: tests
 	$(TOP)/tools/build/deps.sh --dkms
 	$(TOP)/tests/install/dkms.sh
 
+# Debian packages (debian/): the source package and ctrace, libctrace1,
+# libctrace-dev and ctrace-dkms into build/deb/, then lintian, which must
+# find no error or warning (tools/build/deb.sh; docs/install.md).
+deb:
+	$(TOP)/tools/build/deps.sh --deb
+	$(TOP)/tools/build/deb.sh $(O)/deb
+
 # The decoder, sanitiser, exporter and query fuzzers for CTRACE_FUZZ_RUNS
 # executions in all (default 10 M); not part of `make check`.
 fuzz-long: $(FUZZERS)
@@ -506,6 +517,7 @@ help:
 	@echo "  tools         the user-space tools only"
 	@echo "  install       tools, libctrace, header, completion, udev rule, DKMS module: PREFIX= DESTDIR="
 	@echo "  uninstall     remove exactly what install installed (its manifest)"
+	@echo "  deb           Debian packages (ctrace, libctrace1, libctrace-dev, ctrace-dkms) into build/deb, lintian"
 	@echo "  modules       ctrace.ko for every test kernel ($(TEST_KERNELS))"
 	@echo "  lint          checkpatch --strict, sparse and W=1 over kmod/ and uapi/"
 	@echo "  test-host     host unit tests (ASan/UBSan)"

@@ -91,3 +91,6 @@ module_init(ctrace_init);
 module_exit(ctrace_exit);
 MODULE_DESCRIPTION("ctrace: scheduler and user-event tracer");
 MODULE_LICENSE("GPL");
+#ifdef CTRACE_MODULE_VERSION
+MODULE_VERSION(CTRACE_MODULE_VERSION);
+#endif

@@ -7,6 +7,8 @@
 # what is missing; otherwise it prints the exact apt-get line and fails.
 # --bench adds what `make bench` compares against (LTTng, trace-cmd, Go);
 # --debug adds what `make check-debug` needs to build a kernel.
+# --deb installs only what `make deb` needs (debian/control's build
+# dependencies, debhelper, dh-dkms and lintian).
 set -euo pipefail
 
 pkgs=(
@@ -37,7 +39,14 @@ pkgs=(
 	# the view test talks to --serve with curl; the analyses' check compares
 	# with perf sched on the same run
 	curl linux-perf
+	# make deb and its test (tests/deb/run.sh): debhelper, DKMS's helper,
+	# lintian, and mmdebstrap for the clean root the packages go into
+	debhelper dh-dkms lintian mmdebstrap
 )
+if [ "${1:-}" = --deb ]; then
+	pkgs=(gcc make pkg-config libc6-dev libnl-genl-3-dev libmicrohttpd-dev
+		dpkg-dev debhelper dh-dkms lintian cpio)
+fi
 if [ "${1:-}" = --bench ] || [ "${2:-}" = --bench ]; then
 	# perf, LTTng's tools and babeltrace2 to check its traces; LTTng's
 	# modules are built from lttng-modules-dkms's source by

@@ -20,4 +20,5 @@ for f in "$top"/kmod/*.[ch] "$top/kmod/Kbuild"; do
 	ln -sf "$f" "$out/kmod/$(basename "$f")"
 done
 # "Skipping BTF generation" only says Debian's headers carry no vmlinux.
-make -s -C "$kdir" M="$out" "$@" modules 2>&1 | { grep -v 'Skipping BTF generation' || true; }
+version=$(sed -n 's/^#define CTRACE_VERSION[[:space:]]*"\(.*\)"$/\1/p' "$top/tools/include/ctrace_version.h")
+make -s -C "$kdir" M="$out" CTRACE_VERSION="$version" "$@" modules 2>&1 | { grep -v 'Skipping BTF generation' || true; }
