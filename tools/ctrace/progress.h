@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef CTRACE_PROGRESS_H
+#define CTRACE_PROGRESS_H
+
+#include <stdbool.h>
+
+/*
+ * How far a subcommand is in reading its trace files, on stderr when it
+ * is a terminal (progress.c).  progress_begin() before opening the
+ * files; progress_end() once reading is over (it blanks the line).
+ */
+void progress_begin(const char *prog, bool quiet);
+void progress_end(void);
+
+#endif
