@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cliopt.h"
 #include "cmds.h"
@@ -115,7 +116,8 @@ int cmd_export(int argc, char **argv)
 			fprintf(stderr, "ctrace export: json takes one file; perfetto merges several\n");
 		return usage(stderr);
 	}
-	progress_begin("ctrace export", quiet);
+	/* Written during the pass: to a terminal, the line would tear it. */
+	progress_begin("ctrace export", quiet || (out && !strcmp(out, "-") && isatty(STDOUT_FILENO)));
 	for (int i = 0; i < n; i++) {
 		names[i] = argv[optind + i];
 		if (ctrace_trace_open(names[i], &traces[i], err, sizeof(err))) {
