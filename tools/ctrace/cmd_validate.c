@@ -63,7 +63,13 @@ int cmd_validate(int argc, char **argv)
 	problem = ctrace_trace_problem(t);
 	if (problem)
 		fprintf(stderr, "ctrace validate: %s: %s\n", argv[optind], problem);
-	r = ctrace_validate(t, &v, stdout);
+	{
+		/* Violations come during the pass. */
+		FILE *out = progress_stdout();
+
+		r = ctrace_validate(t, &v, out);
+		progress_close_stdout(out);
+	}
 	progress_end();
 	if (r)
 		printf("invalid: %u violations in %" PRIu64 " events (%" PRIu64 " lost, %" PRIu64 " switches, %" PRIu64 " wakeups",

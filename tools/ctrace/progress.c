@@ -13,7 +13,8 @@
  * file more than once (report's summary and analyses, view's index and
  * tables) makes one pass each; passes too short to show anything are
  * not numbered.  The line is blanked at the end of every pass, so output
- * that follows a pass starts on a clean line.
+ * that follows a pass starts on a clean line; output during a pass goes
+ * through progress_stdout(), which blanks it first.
  */
 #include <stdint.h>
 
@@ -57,6 +58,35 @@ static void on_progress(const struct ctrace_progress *p, void *arg)
 	ttyline_show(&pg.line, "%s: %s%u%% (%.*f of %.*f MB)", pg.prog, pass,
 		     (unsigned int)(p->done * 100 / p->total), prec, p->done / 1e6,
 		     prec, p->total / 1e6);
+}
+
+static ssize_t write_after_clear(void *cookie, const char *buf, size_t n)
+{
+	(void)cookie;
+	ttyline_clear(&pg.line);
+	if (fwrite(buf, 1, n, stdout) != n || fflush(stdout))
+		return -1;
+	return n;
+}
+
+FILE *progress_stdout(void)
+{
+	static const cookie_io_functions_t io = { .write = write_after_clear };
+	FILE *f;
+
+	if (!pg.line.on || !isatty(STDOUT_FILENO))
+		return stdout;
+	f = fopencookie(NULL, "w", io);
+	if (!f)
+		return stdout;
+	setvbuf(f, NULL, _IOLBF, 0);
+	return f;
+}
+
+void progress_close_stdout(FILE *f)
+{
+	if (f != stdout)
+		fclose(f);
 }
 
 void progress_begin(const char *prog, bool quiet)

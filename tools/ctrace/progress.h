@@ -3,6 +3,7 @@
 #define CTRACE_PROGRESS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 /*
  * How far a subcommand is in reading its trace files, on stderr when it
@@ -11,5 +12,13 @@
  */
 void progress_begin(const char *prog, bool quiet);
 void progress_end(void);
+/*
+ * Where to print results that come during a pass (validate's
+ * violations): stdout, or when stdout is the terminal the line is on, a
+ * line-buffered stream into it that blanks the line before each write.
+ * Close it with progress_close_stdout().
+ */
+FILE *progress_stdout(void);
+void progress_close_stdout(FILE *f);
 
 #endif
