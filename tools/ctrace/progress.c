@@ -60,27 +60,10 @@ static void on_progress(const struct ctrace_progress *p, void *arg)
 		     prec, p->total / 1e6);
 }
 
-static ssize_t write_after_clear(void *cookie, const char *buf, size_t n)
-{
-	(void)cookie;
-	ttyline_clear(&pg.line);
-	if (fwrite(buf, 1, n, stdout) != n || fflush(stdout))
-		return -1;
-	return n;
-}
-
 FILE *progress_stdout(void)
 {
-	static const cookie_io_functions_t io = { .write = write_after_clear };
-	FILE *f;
-
-	if (!pg.line.on || !isatty(STDOUT_FILENO))
-		return stdout;
-	f = fopencookie(NULL, "w", io);
-	if (!f)
-		return stdout;
-	setvbuf(f, NULL, _IOLBF, 0);
-	return f;
+	/* Elsewhere than the terminal, the line is no trouble. */
+	return isatty(STDOUT_FILENO) ? ttyline_stream(&pg.line, stdout) : stdout;
 }
 
 void progress_close_stdout(FILE *f)

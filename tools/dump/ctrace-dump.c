@@ -636,14 +636,18 @@ static bool should_stop(struct recorder *r, void *arg)
 
 static void tick(struct recorder *r, void *arg)
 {
+	struct dump *d = arg;
+
 	if (snapshot_signal) {
 		snapshot_signal = 0;
-		if (r->fopts.on)
+		if (r->fopts.on) {
 			recorder_trigger(r, "SIGUSR1");
-		else
+		} else {
+			ttyline_clear(&d->line);
 			fprintf(stderr, "ctrace-dump: SIGUSR1 asks a flight recorder (--flight) for a snapshot: ignored\n");
+		}
 	}
-	progress(arg);
+	progress(d);
 }
 
 /*
@@ -733,7 +737,9 @@ static int exec_failed(struct dump *d, int err)
 
 int main(int argc, char **argv)
 {
-	struct dump d = { .flight_gap = -1 };
+	/* Static: the stream ttyline_stream() makes points into it, and
+	 * exit() flushes streams after main() returns. */
+	static struct dump d = { .flight_gap = -1 };
 	const char *print = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	int go = -1, exec_err = -1, err, r;
@@ -755,6 +761,9 @@ int main(int argc, char **argv)
 	sigaction(SIGUSR1, &sa, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &d.start);
 	ttyline_init(&d.line, d.quiet, 1);
+	/* A snapshot's line comes while the progress line is up. */
+	if (d.r.flight_log)
+		d.r.flight_log = ttyline_stream(&d.line, stderr);
 
 	err = d.stream && d.command ? hold_stream(&d) : 0;
 	if (!err)
@@ -800,6 +809,9 @@ int main(int argc, char **argv)
 	if (go >= 0)
 		close(go);
 	recorder_free(&d.r);
+	if (d.r.flight_log && d.r.flight_log != stderr)
+		fclose(d.r.flight_log);
+	d.r.flight_log = NULL;
 	if (!err && d.r.error) {
 		fprintf(stderr, "ctrace-dump: %s\n", d.r.error);
 		err = -EIO;

@@ -31,6 +31,7 @@ struct ttyline {
 	double interval;	/* seconds between redraws */
 	double last;		/* when it was last drawn (or started) */
 	int len;		/* characters on the line now, 0 if blank */
+	FILE *to;		/* where ttyline_stream() writes */
 };
 
 static inline double ttyline_now(void)
@@ -99,6 +100,38 @@ static inline void ttyline_clear(struct ttyline *l)
 	fprintf(stderr, "\r%*s\r", l->len, "");
 	fflush(stderr);
 	l->len = 0;
+}
+
+static inline ssize_t ttyline_write_(void *cookie, const char *buf, size_t n)
+{
+	struct ttyline *l = cookie;
+
+	ttyline_clear(l);
+	if (fwrite(buf, 1, n, l->to) != n || fflush(l->to))
+		return -1;
+	return n;
+}
+
+/*
+ * For messages that may come while the line is up (a flight recorder's
+ * snapshots, a validator's violations): a line-buffered stream into @to
+ * (stdout or stderr) that blanks the line before each write; @to itself
+ * when there is no line.  One such stream per line at a time; fclose()
+ * it (never @to) when done.
+ */
+static inline FILE *ttyline_stream(struct ttyline *l, FILE *to)
+{
+	static const cookie_io_functions_t io = { .write = ttyline_write_ };
+	FILE *f;
+
+	if (!l->on)
+		return to;
+	l->to = to;
+	f = fopencookie(l, "w", io);
+	if (!f)
+		return to;
+	setvbuf(f, NULL, _IOLBF, 0);
+	return f;
 }
 
 #endif
