@@ -11,8 +11,12 @@
  *     signal N); 127 (not found) and 126 (cannot run) leave no file,
  *     and stream nothing with -o -; a flight recorder does the same;
  *   - every numeric option out of range is refused (2) with its range;
- *   - --version, and `ctrace version`.
+ *   - --version, and `ctrace version`;
+ *   - progress on a terminal and nothing elsewhere, for ctrace-dump,
+ *     ctrace record and the subcommands that read files (user-only
+ *     recordings, so natively too).
  */
+#include <ctype.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -511,6 +515,155 @@ TEST(version)
 		ctrace_trace_close(t);
 	}
 	unlink("/tmp/dump_version.trace");
+}
+
+/*
+ * Progress on a terminal, nothing elsewhere (ttyline.h, progress.c): each
+ * long operation under a pseudo-terminal (script(1)) shows its line and
+ * blanks it at the end; with stderr a file or a pipe, stderr has no '\r'
+ * and no '%'; -q shows nothing.  CTRACE_PROGRESS_INTERVAL=0 redraws at
+ * every step (1/128 of a pass, every drain for a recorder), so a small
+ * file shows updates too.  User-only recordings: natively as well.
+ */
+#define PROGRESS_TRACE	"/tmp/dump_progress.trace"
+#define PROGRESS_ENV	"CTRACE_PROGRESS_INTERVAL=0"
+
+static const struct {
+	const char *tool;	/* "ctrace-dump" or "ctrace" */
+	const char *args;	/* %s: the trace */
+	const char *line;	/* what the progress line starts with */
+} progress_ops[] = {
+	{ "ctrace", "validate %s", "ctrace validate: " },
+	{ "ctrace", "report %s", "ctrace report: " },
+	{ "ctrace", "report --events %s", "ctrace report: " },
+	{ "ctrace", "export -o /tmp/dump_progress.pf %s", "ctrace export: " },
+	{ "ctrace", "export -f json -o /tmp/dump_progress.json %s", "ctrace export: " },
+	{ "ctrace", "view --no-open -o /tmp/dump_progress.html %s", "ctrace view: " },
+};
+
+/* Did the last progress line ("\r" @line, then a figure, "pass N" or
+ * "indexing") get blanked: "\r   \r"? */
+static bool blanked(const char *out, const char *line)
+{
+	char want[64];
+	const char *p, *q, *last = NULL;
+	size_t n = 0;
+
+	snprintf(want, sizeof(want), "\r%s", line);
+	for (p = out; (p = strstr(p, want)); p++) {
+		q = p + strlen(want);
+		if (isdigit((unsigned char)*q) || !strncmp(q, "pass ", 5) ||
+		    !strncmp(q, "indexing ", 9))
+			last = p;
+	}
+	if (!last || !(p = strchr(last + 1, '\r')))
+		return false;
+	while (p[1 + n] == ' ')
+		n++;
+	return n > 0 && p[1 + n] == '\r';
+}
+
+static void progress_trace(struct __test_metadata *_metadata)
+{
+	char cmd[16384], out[8192];
+
+	snprintf(cmd, sizeof(cmd), "%s -q --user-only -o %s -- %s stress 2 20000 /tmp/dump_progress.info",
+		 ktest_tool("ctrace-dump"), PROGRESS_TRACE, ktest_uprog());
+	ASSERT_EQ(0, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s: %s", cmd, out);
+}
+
+TEST(progress_of_reading_on_a_terminal_only)
+{
+	static char out[1 << 17];
+	char cmd[16384], args[1024], want[64];
+
+	if (access("/usr/bin/script", X_OK))
+		SKIP(return, "no script(1)");
+	progress_trace(_metadata);
+	for (size_t i = 0; i < sizeof(progress_ops) / sizeof(progress_ops[0]); i++) {
+		snprintf(args, sizeof(args), progress_ops[i].args, PROGRESS_TRACE);
+		snprintf(want, sizeof(want), "\r%s", progress_ops[i].line);
+		/* A terminal (stdout elsewhere: report's would fill the buffer). */
+		snprintf(cmd, sizeof(cmd), "%s script -qec '%s %s > /dev/null' /dev/null",
+			 PROGRESS_ENV, ktest_tool(progress_ops[i].tool), args);
+		ASSERT_EQ(0, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s: %s", cmd, out);
+		EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s: no progress: %s", cmd, out);
+		EXPECT_NE(NULL, strstr(out, "% (")) TH_LOG("%s: %s", cmd, out);
+		EXPECT_NE(NULL, strstr(out, " MB)")) TH_LOG("%s: %s", cmd, out);
+		EXPECT_TRUE(blanked(out, progress_ops[i].line)) TH_LOG("%s: not blanked: %s", cmd, out);
+		/* -q: none. */
+		snprintf(cmd, sizeof(cmd), "%s script -qec '%s %s -q > /dev/null' /dev/null",
+			 PROGRESS_ENV, ktest_tool(progress_ops[i].tool), args);
+		ASSERT_EQ(0, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s: %s", cmd, out);
+		EXPECT_EQ(NULL, strstr(out, want)) TH_LOG("%s: %s", cmd, out);
+		EXPECT_EQ(NULL, strchr(out, '%')) TH_LOG("%s: %s", cmd, out);
+		/* stderr a file, then a pipe: not a byte of progress. */
+		snprintf(cmd, sizeof(cmd), "%s %s %s > /dev/null 2> /tmp/dump_progress.err; cat /tmp/dump_progress.err",
+			 PROGRESS_ENV, ktest_tool(progress_ops[i].tool), args);
+		ASSERT_EQ(0, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s: %s", cmd, out);
+		EXPECT_EQ(NULL, strchr(out, '\r')) TH_LOG("%s: %s", cmd, out);
+		EXPECT_EQ(NULL, strchr(out, '%')) TH_LOG("%s: %s", cmd, out);
+		snprintf(cmd, sizeof(cmd), "%s %s %s 2>&1 > /dev/null | cat",
+			 PROGRESS_ENV, ktest_tool(progress_ops[i].tool), args);
+		ASSERT_EQ(0, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s: %s", cmd, out);
+		EXPECT_EQ(NULL, strchr(out, '\r')) TH_LOG("%s: %s", cmd, out);
+		EXPECT_EQ(NULL, strchr(out, '%')) TH_LOG("%s: %s", cmd, out);
+	}
+	/* --events printing to the terminal itself: no line to tear them. */
+	snprintf(cmd, sizeof(cmd), "%s script -qec '%s report --events %s' /dev/null | grep -ac 'ctrace report: [0-9p]'",
+		 PROGRESS_ENV, ktest_tool("ctrace"), PROGRESS_TRACE);
+	EXPECT_EQ(1, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s", cmd);
+	EXPECT_STREQ("0\n", out) TH_LOG("%s: %s", cmd, out);
+	/* Nor an export written to the terminal (JSON: text). */
+	snprintf(cmd, sizeof(cmd), "%s script -qec '%s export -f json -o - %s' /dev/null | grep -ac 'ctrace export: [0-9p]'",
+		 PROGRESS_ENV, ktest_tool("ctrace"), PROGRESS_TRACE);
+	EXPECT_EQ(1, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s", cmd);
+	EXPECT_STREQ("0\n", out) TH_LOG("%s: %s", cmd, out);
+	/* A verdict after a pass starts on a clean line. */
+	snprintf(cmd, sizeof(cmd), "%s script -qec '%s validate %s' /dev/null",
+		 PROGRESS_ENV, ktest_tool("ctrace"), PROGRESS_TRACE);
+	ASSERT_EQ(0, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s: %s", cmd, out);
+	EXPECT_NE(NULL, strstr(out, "\rvalid: ")) TH_LOG("%s: %s", cmd, out);
+	unlink(PROGRESS_TRACE);
+	unlink("/tmp/dump_progress.pf");
+	unlink("/tmp/dump_progress.json");
+	unlink("/tmp/dump_progress.html");
+	unlink("/tmp/dump_progress.err");
+	unlink("/tmp/dump_progress.info");
+}
+
+/* ctrace-dump and ctrace record, recording user events (no module). */
+TEST(progress_of_recording_on_a_terminal_only)
+{
+	static const char *const tools[] = { "ctrace-dump", "ctrace record" };
+	static char out[1 << 17];
+	char cmd[16384], rec[8400];
+
+	if (access("/usr/bin/script", X_OK))
+		SKIP(return, "no script(1)");
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+		snprintf(rec, sizeof(rec), "%s%s --user-only -o %s -- %s rate 2000 0.5 /tmp/dump_progress.info",
+			 ktest_tool(""), tools[i], PROGRESS_TRACE, ktest_uprog());
+		snprintf(cmd, sizeof(cmd), "%s script -qec '%s' /dev/null", PROGRESS_ENV, rec);
+		ASSERT_EQ(0, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s: %s", cmd, out);
+		EXPECT_NE(NULL, strstr(out, "\rctrace-dump: ")) TH_LOG("%s: no progress: %s", cmd, out);
+		EXPECT_NE(NULL, strstr(out, " events, ")) TH_LOG("%s: %s", cmd, out);
+		/* Blanked, and the summary in its place. */
+		EXPECT_TRUE(blanked(out, "ctrace-dump: ")) TH_LOG("%s: not blanked: %s", cmd, out);
+		EXPECT_NE(NULL, strstr(out, "\rctrace-dump: wrote ")) TH_LOG("%s: %s", cmd, out);
+		snprintf(cmd, sizeof(cmd), "%s %s 2> /tmp/dump_progress.err; cat /tmp/dump_progress.err",
+			 PROGRESS_ENV, rec);
+		ASSERT_EQ(0, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s: %s", cmd, out);
+		EXPECT_NE(NULL, strstr(out, "ctrace-dump: wrote ")) TH_LOG("%s: %s", cmd, out);
+		EXPECT_EQ(NULL, strchr(out, '\r')) TH_LOG("%s: %s", cmd, out);
+		EXPECT_EQ(NULL, strchr(out, '%')) TH_LOG("%s: %s", cmd, out);
+		snprintf(cmd, sizeof(cmd), "%s %s 2>&1 | cat", PROGRESS_ENV, rec);
+		ASSERT_EQ(0, ktest_run(cmd, out, sizeof(out))) TH_LOG("%s: %s", cmd, out);
+		EXPECT_EQ(NULL, strchr(out, '\r')) TH_LOG("%s: %s", cmd, out);
+	}
+	unlink(PROGRESS_TRACE);
+	unlink("/tmp/dump_progress.err");
+	unlink("/tmp/dump_progress.info");
 }
 
 TEST_HARNESS_MAIN

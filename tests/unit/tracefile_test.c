@@ -834,4 +834,117 @@ TEST(open_from_stream)
 	free(p);
 }
 
+/* ------------------------------------------------- the progress hook */
+
+static struct ctrace_progress prog_calls[1024];
+static size_t nr_prog_calls;
+
+static void prog_hook(const struct ctrace_progress *p, void *arg)
+{
+	(void)arg;
+	if (nr_prog_calls < sizeof(prog_calls) / sizeof(prog_calls[0]))
+		prog_calls[nr_prog_calls] = *p;
+	nr_prog_calls++;
+}
+
+/*
+ * Each pass (the indexing, a cursor) reports bytes that only grow, up to
+ * its total, at most CTRACE_PROGRESS_STEPS times, then ends exactly once;
+ * a pass that reported nothing does not end either; no hook, no call.
+ */
+TEST(progress_hook)
+{
+	struct tb b = { 0 };
+	struct ctrace_cursor *c;
+	struct ctrace_trace *t;
+	struct ctrace_event ev;
+	uint64_t index_pass, events = 0;
+	unsigned char *p;
+	char err[256];
+	size_t len, i, ends;
+
+	ASSERT_EQ(0, tb_open(&b));
+	tb_meta(&b, "clock=mono\ntarget=all\n");
+	for (int k = 0; k < 4000; k++) {
+		tb_switch(&b, k % 2, 1000 + k * 10, 10 + k % 7, 10 + (k + 1) % 7, 0);
+		if (k % 200 == 199)
+			tb_flush_all(&b);
+	}
+	tb_flush_all(&b);
+	tb_stats(&b);
+	tb_end(&b);
+	p = tb_finish(&b, &len);
+	tb_free(&b);
+	ASSERT_NE(NULL, p);
+
+	nr_prog_calls = 0;
+	ctrace_set_progress(prog_hook, NULL);
+	ASSERT_EQ(0, ctrace_trace_open_buffer(p, len, &t, err, sizeof(err))) TH_LOG("%s", err);
+	/* The indexing: the file's bytes. */
+	ASSERT_LT(1, nr_prog_calls);
+	ASSERT_GE(CTRACE_PROGRESS_STEPS + 1, nr_prog_calls);
+	index_pass = prog_calls[0].pass;
+	for (i = 0; i < nr_prog_calls; i++) {
+		EXPECT_EQ(CTRACE_PROGRESS_INDEX, prog_calls[i].phase);
+		EXPECT_EQ(index_pass, prog_calls[i].pass);
+		EXPECT_EQ(len, prog_calls[i].total);
+		EXPECT_GE(prog_calls[i].total, prog_calls[i].done);
+		if (i)
+			EXPECT_LE(prog_calls[i - 1].done, prog_calls[i].done);
+		EXPECT_EQ(i == nr_prog_calls - 1, prog_calls[i].end);
+	}
+	EXPECT_STREQ("<buffer>", prog_calls[0].path);
+
+	/* A whole pass: ends when the events do, not again when freed. */
+	nr_prog_calls = 0;
+	ASSERT_EQ(0, ctrace_cursor_new(t, &c));
+	while (ctrace_cursor_next(c, &ev) > 0)
+		events++;
+	EXPECT_EQ(4000, events);
+	EXPECT_EQ(0, ctrace_cursor_next(c, &ev));
+	ctrace_cursor_free(c);
+	ASSERT_LT(1, nr_prog_calls);
+	ASSERT_GE(CTRACE_PROGRESS_STEPS + 1, nr_prog_calls);
+	for (i = 0, ends = 0; i < nr_prog_calls; i++) {
+		EXPECT_EQ(CTRACE_PROGRESS_READ, prog_calls[i].phase);
+		EXPECT_NE(index_pass, prog_calls[i].pass);
+		EXPECT_GE(prog_calls[i].total, prog_calls[i].done);
+		if (i)
+			EXPECT_LE(prog_calls[i - 1].done, prog_calls[i].done);
+		ends += prog_calls[i].end;
+	}
+	EXPECT_EQ(1, ends);
+	EXPECT_TRUE(prog_calls[nr_prog_calls - 1].end);
+	EXPECT_EQ(prog_calls[0].total, prog_calls[nr_prog_calls - 1].done);
+
+	/* Stopped at half way: freeing ends it. */
+	nr_prog_calls = 0;
+	ASSERT_EQ(0, ctrace_cursor_new(t, &c));
+	for (int k = 0; k < 2000; k++)
+		ASSERT_EQ(1, ctrace_cursor_next(c, &ev));
+	ASSERT_LT(0, nr_prog_calls);
+	EXPECT_FALSE(prog_calls[nr_prog_calls - 1].end);
+	EXPECT_GT(prog_calls[nr_prog_calls - 1].total / 2 + prog_calls[0].total / 64,
+		  prog_calls[nr_prog_calls - 1].done);
+	ctrace_cursor_free(c);
+	EXPECT_TRUE(prog_calls[nr_prog_calls - 1].end);
+
+	/* One event (ctrace report's first_ns()): nothing at all. */
+	nr_prog_calls = 0;
+	ASSERT_EQ(0, ctrace_cursor_new(t, &c));
+	ASSERT_EQ(1, ctrace_cursor_next(c, &ev));
+	ctrace_cursor_free(c);
+	EXPECT_EQ(0, nr_prog_calls);
+
+	/* No hook. */
+	ctrace_set_progress(NULL, NULL);
+	ASSERT_EQ(0, ctrace_cursor_new(t, &c));
+	while (ctrace_cursor_next(c, &ev) > 0)
+		;
+	ctrace_cursor_free(c);
+	EXPECT_EQ(0, nr_prog_calls);
+	ctrace_trace_close(t);
+	free(p);
+}
+
 TEST_HARNESS_MAIN

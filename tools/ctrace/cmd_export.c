@@ -15,10 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cliopt.h"
 #include "cmds.h"
 #include "export.h"
+#include "progress.h"
 #include "tracefile.h"
 
 #define MAX_FILES 64
@@ -26,7 +28,7 @@
 static int usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ctrace export [--format perfetto|json] [-o OUT] FILE...\n\n"
+		"usage: ctrace export [--format perfetto|json] [-o OUT] [-q] FILE...\n\n"
 		"Write trace FILEs in a format existing viewers open.\n\n"
 		"  -f, --format FORMAT   perfetto (default: Perfetto's protobuf, for\n"
 		"                        ui.perfetto.dev and trace_processor) or json\n"
@@ -35,7 +37,8 @@ static int usage(FILE *f)
 		"  -o, --output OUT      output file (default: FILE with the extension\n"
 		"                        .perfetto-trace or .json); - for stdout\n"
 		"      --max-size SIZE   json: no file larger (default 256M: what a\n"
-		"                        browser tab can load; 64K to 1T)\n\n"
+		"                        browser tab can load; 64K to 1T)\n"
+		"  -q, --quiet           no progress line on a terminal\n\n"
 		"Several FILEs (perfetto only) merge into one trace, one machine per\n"
 		"file, aligned by their wall clocks.\n\n"
 		"JSON larger than --max-size is split on time into OUT, OUT-2.json,\n"
@@ -68,6 +71,7 @@ int cmd_export(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "max-size", required_argument, NULL, 'm' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -76,10 +80,10 @@ int cmd_export(int argc, char **argv)
 	const char *format = "perfetto", *out = NULL;
 	const char *names[MAX_FILES];
 	char *made = NULL, err[512];
-	bool json;
+	bool json, quiet = false;
 	int c, n, r = 0;
 
-	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			format = optarg;
@@ -91,6 +95,9 @@ int cmd_export(int argc, char **argv)
 			if (cli_size("ctrace export", "--max-size", optarg, 64ull << 10,
 				     1ull << 40, false, &eo.max_bytes))
 				return 2;
+			break;
+		case 'q':
+			quiet = true;
 			break;
 		case 'h':
 			return usage(stdout);
@@ -109,6 +116,8 @@ int cmd_export(int argc, char **argv)
 			fprintf(stderr, "ctrace export: json takes one file; perfetto merges several\n");
 		return usage(stderr);
 	}
+	/* Written during the pass: to a terminal, the line would tear it. */
+	progress_begin("ctrace export", quiet || (out && !strcmp(out, "-") && isatty(STDOUT_FILENO)));
 	for (int i = 0; i < n; i++) {
 		names[i] = argv[optind + i];
 		if (ctrace_trace_open(names[i], &traces[i], err, sizeof(err))) {
@@ -141,6 +150,7 @@ int cmd_export(int argc, char **argv)
 		r = 1;
 	}
 out:
+	progress_end();
 	for (int i = 0; i < n; i++)
 		ctrace_trace_close(traces[i]);
 	free(made);

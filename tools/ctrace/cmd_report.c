@@ -23,9 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cliopt.h"
 #include "cmds.h"
+#include "progress.h"
 #include "report.h"
 #include "tracefile.h"
 #include "analysis.h"
@@ -87,8 +89,8 @@ static const char usage_line[] =
 	"usage: ctrace report [--threads] [--latency] [--regions] [--region NAME]\n"
 	"                     [--tasks] [--task ID] [--wakeups] [--cpus] [--syscalls]\n"
 	"                     [--all]\n"
-	"                     [--window FROM:TO] [--top N] [--json] FILE\n"
-	"       ctrace report --events [--wall] [--tid TID,... | --per-thread] FILE\n";
+	"                     [--window FROM:TO] [--top N] [--json] [-q] FILE\n"
+	"       ctrace report --events [--wall] [--tid TID,... | --per-thread] [-q] FILE\n";
 
 static void help(void)
 {
@@ -119,6 +121,8 @@ static void help(void)
 	       "                 (intervals are clipped to it)\n"
 	       "  --top N        rows per table, 0 to 1000000 (default 10; 0: all)\n"
 	       "  --json         the analyses as one JSON object (ns), for scripts\n"
+	       "  -q, --quiet    no progress line on a terminal (--events never\n"
+	       "                 shows one when its lines go to a terminal)\n"
 	       "--events prints one line per event instead (docs/file-format.md);\n"
 	       "--wall stamps them with the UTC time of day instead of\n"
 	       "CLOCK_MONOTONIC seconds; --tid keeps the events of those threads\n"
@@ -211,6 +215,7 @@ int cmd_report(int argc, char **argv)
 		{ "top", required_argument, NULL, 10 },
 		{ "json", no_argument, NULL, 11 },
 		{ "window", required_argument, NULL, 12 },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -219,11 +224,11 @@ int cmd_report(int argc, char **argv)
 	struct ctrace_trace *t;
 	char err[512];
 	int events = 0, wall = 0, each = 0, c, r;
-	bool all = false, json = false, named = false, window = false;
+	bool all = false, json = false, named = false, window = false, quiet = false;
 	uint64_t from = 0, to = 0, v;
 	unsigned int flags, nr_tids = 0;
 
-	while ((c = getopt_long(argc, argv, "ewh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ewqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 1: ro.sections |= CTRACE_RS_THREADS; named = true; break;
 		case 2: ro.sections |= CTRACE_RS_LATENCY; named = true; break;
@@ -264,6 +269,9 @@ int cmd_report(int argc, char **argv)
 		case 'T':
 			each = 1;
 			break;
+		case 'q':
+			quiet = true;
+			break;
 		case 'h':
 			help();
 			return 0;
@@ -280,8 +288,11 @@ int cmd_report(int argc, char **argv)
 	if (all || (!named && !events))
 		ro.sections = CTRACE_RS_ALL;
 
+	/* Lines printed during the pass would be torn by the line. */
+	progress_begin(PROG, quiet || ((events || each) && isatty(STDOUT_FILENO)));
 	r = ctrace_trace_open(argv[optind], &t, err, sizeof(err));
 	if (r) {
+		progress_end();
 		fprintf(stderr, "ctrace report: %s: %s\n", argv[optind], err);
 		return 1;
 	}
@@ -299,6 +310,7 @@ int cmd_report(int argc, char **argv)
 					       nr_tids ? tids : NULL, nr_tids);
 	else
 		r = analyse(t, &ro, !json && (all || !named), json);
+	progress_end();
 	ctrace_trace_close(t);
 	return r ? 1 : 0;
 }

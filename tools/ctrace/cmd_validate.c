@@ -11,12 +11,14 @@
 #include <stdio.h>
 
 #include "cmds.h"
+#include "progress.h"
 #include "tracefile.h"
 #include "analysis.h"
 
 int cmd_validate(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -24,16 +26,21 @@ int cmd_validate(int argc, char **argv)
 	struct ctrace_trace *t;
 	const char *problem;
 	char err[512];
+	bool quiet = false;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'q':
+			quiet = true;
+			break;
 		case 'h':
-			printf("usage: ctrace validate FILE\n"
+			printf("usage: ctrace validate [-q] FILE\n"
 			       "Check a trace file: per ring, no sequence gap and no time going\n"
 			       "backwards; STATS agree with the file; every scheduler transition\n"
 			       "is legal; user regions nest and tasks are not begun twice.\n"
 			       "Prints each violation with its file offset.\n"
+			       "  -q, --quiet   no progress line on a terminal\n"
 			       "Exit status 0 if valid, 1 if not.\n");
 			return 0;
 		default:
@@ -41,12 +48,14 @@ int cmd_validate(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: ctrace validate FILE\n");
+		fprintf(stderr, "usage: ctrace validate [-q] FILE\n");
 		return 2;
 	}
 
+	progress_begin("ctrace validate", quiet);
 	r = ctrace_trace_open(argv[optind], &t, err, sizeof(err));
 	if (r) {
+		progress_end();
 		fprintf(stderr, "ctrace validate: %s: %s\n", argv[optind], err);
 		return 1;
 	}
@@ -54,7 +63,14 @@ int cmd_validate(int argc, char **argv)
 	problem = ctrace_trace_problem(t);
 	if (problem)
 		fprintf(stderr, "ctrace validate: %s: %s\n", argv[optind], problem);
-	r = ctrace_validate(t, &v, stdout);
+	{
+		/* Violations come during the pass. */
+		FILE *out = progress_stdout();
+
+		r = ctrace_validate(t, &v, out);
+		progress_close_stdout(out);
+	}
+	progress_end();
 	if (r)
 		printf("invalid: %u violations in %" PRIu64 " events (%" PRIu64 " lost, %" PRIu64 " switches, %" PRIu64 " wakeups",
 		       v.errors, v.events, v.lost, v.switches, v.wakeups);

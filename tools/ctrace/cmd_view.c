@@ -17,14 +17,15 @@
 
 #include "cliopt.h"
 #include "cmds.h"
+#include "progress.h"
 #include "tracefile.h"
 #include "view.h"
 
 static int usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ctrace view [-o OUT.html] [--no-open] FILE\n"
-		"       ctrace view --serve [ADDR:]PORT [--allow-remote] [--no-open] FILE\n\n"
+		"usage: ctrace view [-o OUT.html] [--no-open] [-q] FILE\n"
+		"       ctrace view --serve [ADDR:]PORT [--allow-remote] [--no-open] [-q] FILE\n\n"
 		"A timeline of trace FILE for a browser: CPUs, threads' states and regions,\n"
 		"logs, counters, tasks, wakeups and flows, with the report's tables beside it.\n\n"
 		"  -o, --output OUT   the page (default: FILE with .html for .trace), one\n"
@@ -34,7 +35,8 @@ static int usage(FILE *f)
 		"                     embed); ADDR defaults to 127.0.0.1, PORT 0 picks one\n"
 		"      --allow-remote serve on an address that is not loopback\n"
 		"      --max-size SIZE refuse to embed more (default 512M; 64K to 64G); use --serve\n"
-		"      --no-open      do not start a browser\n");
+		"      --no-open      do not start a browser\n"
+		"  -q, --quiet        no progress line on a terminal\n");
 	return f == stderr ? 2 : 0;
 }
 
@@ -121,6 +123,7 @@ int cmd_view(int argc, char **argv)
 		{ "allow-remote", no_argument, NULL, 'r' },
 		{ "max-size", required_argument, NULL, 'm' },
 		{ "no-open", no_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -131,12 +134,12 @@ int cmd_view(int argc, char **argv)
 	uint64_t max = 512ull << 20;
 	struct ctrace_trace *t;
 	struct view_index *x;
-	bool serve = false;
+	bool serve = false, quiet = false;
 	size_t report_len = 0;
 	int c, r = 0;
 	FILE *f;
 
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -161,6 +164,9 @@ int cmd_view(int argc, char **argv)
 		case 'n':
 			ra.open = false;
 			break;
+		case 'q':
+			quiet = true;
+			break;
 		case 'h':
 			return usage(stdout);
 		default:
@@ -176,11 +182,14 @@ int cmd_view(int argc, char **argv)
 			so.addr);
 		return 2;
 	}
+	progress_begin("ctrace view", quiet);
 	if (ctrace_trace_open(in, &t, err, sizeof(err))) {
+		progress_end();
 		fprintf(stderr, "ctrace view: %s: %s\n", in, err);
 		return 1;
 	}
 	if (view_build(t, NULL, &x, stderr)) {
+		progress_end();
 		ctrace_trace_close(t);
 		return 1;
 	}
@@ -188,6 +197,8 @@ int cmd_view(int argc, char **argv)
 		fprintf(stderr, "ctrace view: %s: %s; showing what decoded before it\n",
 			in, x->problem);
 	report = view_report_json(t, 0, 0, &report_len);
+	/* The server's queries read the index, not the file: no line. */
+	progress_end();
 	if (serve) {
 		so.ready = ready;
 		so.arg = &ra;

@@ -35,6 +35,7 @@
 #include "analysis.h"
 #include "cliopt.h"
 #include "recorder.h"
+#include "ttyline.h"
 
 static volatile sig_atomic_t stop_signal, child_exited, snapshot_signal;
 
@@ -56,6 +57,7 @@ struct dump {
 	uint64_t flight_max;		/* --flight-max, 0: not given */
 	double flight_gap;		/* --flight-gap, < 0: not given */
 	bool quiet;
+	struct ttyline line;		/* the progress line (ttyline.h) */
 	char **command;
 	pid_t child;
 	int child_status;
@@ -555,18 +557,15 @@ static int start_child(struct dump *d, int *go, int *exec_err, bool target)
 	return 0;
 }
 
-static void progress(struct dump *d, bool final)
+/* Once a second, on a terminal only; the summary takes its place. */
+static void progress(struct dump *d)
 {
-	static double last;
-	double t = elapsed(d);
-
-	if (d->quiet || (!final && (!isatty(2) || t - last < 1)))
+	if (!ttyline_due(&d->line))
 		return;
-	last = t;
-	fprintf(stderr, "%sctrace-dump: %.1fs, %llu events, %.1f MB, %llu lost%s",
-		final ? "" : "\r", t, (unsigned long long)recorder_events(&d->r),
-		ctrace_writer_bytes(d->r.w) / 1e6, (unsigned long long)recorder_lost(&d->r),
-		final ? "\n" : "");
+	ttyline_show(&d->line, "ctrace-dump: %.1fs, %llu events, %.1f MB, %llu lost",
+		     elapsed(d), (unsigned long long)recorder_events(&d->r),
+		     ctrace_writer_bytes(d->r.w) / 1e6,
+		     (unsigned long long)recorder_lost(&d->r));
 }
 
 static double cpu_seconds(void)
@@ -637,14 +636,18 @@ static bool should_stop(struct recorder *r, void *arg)
 
 static void tick(struct recorder *r, void *arg)
 {
+	struct dump *d = arg;
+
 	if (snapshot_signal) {
 		snapshot_signal = 0;
-		if (r->fopts.on)
+		if (r->fopts.on) {
 			recorder_trigger(r, "SIGUSR1");
-		else
+		} else {
+			ttyline_clear(&d->line);
 			fprintf(stderr, "ctrace-dump: SIGUSR1 asks a flight recorder (--flight) for a snapshot: ignored\n");
+		}
 	}
-	progress(arg, false);
+	progress(d);
 }
 
 /*
@@ -734,7 +737,9 @@ static int exec_failed(struct dump *d, int err)
 
 int main(int argc, char **argv)
 {
-	struct dump d = { .flight_gap = -1 };
+	/* Static: the stream ttyline_stream() makes points into it, and
+	 * exit() flushes streams after main() returns. */
+	static struct dump d = { .flight_gap = -1 };
 	const char *print = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	int go = -1, exec_err = -1, err, r;
@@ -755,6 +760,10 @@ int main(int argc, char **argv)
 	sigaction(SIGCHLD, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &d.start);
+	ttyline_init(&d.line, d.quiet, 1);
+	/* A snapshot's line comes while the progress line is up. */
+	if (d.r.flight_log)
+		d.r.flight_log = ttyline_stream(&d.line, stderr);
 
 	err = d.stream && d.command ? hold_stream(&d) : 0;
 	if (!err)
@@ -782,13 +791,14 @@ int main(int argc, char **argv)
 	if (!err)
 		err = recorder_run(&d.r, should_stop, tick, &d);
 	if (err) {
+		ttyline_clear(&d.line);
 		fprintf(stderr, "ctrace-dump: %s\n", recorder_error(&d.r, err));
 		if (d.child > 0) {
 			kill(d.child, SIGKILL);
 			waitpid(d.child, NULL, 0);
 		}
 	} else {
-		progress(&d, false);
+		ttyline_clear(&d.line);
 		summary(&d);
 		/* Stopped by a limit or a signal: the command goes too. */
 		if (d.child > 0) {
@@ -799,6 +809,9 @@ int main(int argc, char **argv)
 	if (go >= 0)
 		close(go);
 	recorder_free(&d.r);
+	if (d.r.flight_log && d.r.flight_log != stderr)
+		fclose(d.r.flight_log);
+	d.r.flight_log = NULL;
 	if (!err && d.r.error) {
 		fprintf(stderr, "ctrace-dump: %s\n", d.r.error);
 		err = -EIO;

@@ -38,6 +38,66 @@
 #define HDR_SIZE	sizeof(struct ctrace_file_header)
 #define CHDR_SIZE	sizeof(struct ctrace_chunk_header)
 
+/* ------------------------------------------------------------- progress */
+
+static ctrace_progress_fn *progress_fn;
+static void *progress_arg;
+static uint64_t progress_passes;
+
+void ctrace_set_progress(ctrace_progress_fn *fn, void *arg)
+{
+	progress_fn = fn;
+	progress_arg = arg;
+}
+
+/*
+ * One pass's progress.  @next is UINT64_MAX when nobody listens, so the
+ * readers' only cost is `done += size; if (done >= next)`.  The hook is
+ * taken when the pass starts and kept to its end.
+ */
+struct pass {
+	uint64_t done, next, step;
+	struct ctrace_progress p;
+	ctrace_progress_fn *fn;
+	void *arg;
+	bool called;
+};
+
+static void pass_start(struct pass *ps, enum ctrace_progress_phase phase,
+		       uint64_t total, const char *path)
+{
+	*ps = (struct pass){ .next = UINT64_MAX };
+	if (!progress_fn || !total)
+		return;
+	ps->fn = progress_fn;
+	ps->arg = progress_arg;
+	ps->step = total / CTRACE_PROGRESS_STEPS ? total / CTRACE_PROGRESS_STEPS : 1;
+	ps->next = ps->step;
+	ps->p = (struct ctrace_progress){
+		.phase = phase, .pass = ++progress_passes, .total = total, .path = path,
+	};
+}
+
+/* Out of line: the common path only compares. */
+static void __attribute__((noinline)) pass_tick(struct pass *ps)
+{
+	ps->p.done = ps->done < ps->p.total ? ps->done : ps->p.total;
+	ps->fn(&ps->p, ps->arg);
+	ps->called = true;
+	ps->next = ps->done + ps->step;
+}
+
+static void pass_end(struct pass *ps)
+{
+	if (ps->called) {
+		ps->p.done = ps->p.total;
+		ps->p.end = true;
+		ps->fn(&ps->p, ps->arg);
+	}
+	ps->called = false;
+	ps->next = UINT64_MAX;
+}
+
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -731,15 +791,23 @@ static int cmp_ring(const void *a, const void *b)
 static int index_file(struct ctrace_trace *t)
 {
 	uint64_t off = HDR_SIZE;
+	struct pass ps;
 	int r;
 
+	pass_start(&ps, CTRACE_PROGRESS_INDEX, t->size, t->path);
 	while (off < t->size) {
 		r = index_chunk(t, off, &off);
-		if (r < 0)
+		if (r < 0) {
+			pass_end(&ps);
 			return r;
+		}
 		if (r == 0)
 			break;
+		ps.done = off;
+		if (ps.done >= ps.next)
+			pass_tick(&ps);
 	}
+	pass_end(&ps);
 	t->data_end = off;
 	if (t->complete && off < t->size)
 		set_problem(t, CTRACE_PROBLEM_CORRUPT,
@@ -1085,6 +1153,8 @@ struct ctrace_cursor {
 	size_t nr_threads, threads_cap;
 	struct ctrace_map thread_map;	/* tid -> index in threads[] */
 
+	struct pass progress;	/* bytes of the records returned */
+
 	int error;
 	char errmsg[256];
 };
@@ -1333,6 +1403,14 @@ int ctrace_cursor_new(struct ctrace_trace *t, struct ctrace_cursor **cp)
 		}
 	}
 	seed_snapshot_names(c);
+	{
+		uint64_t total = 0;
+
+		for (size_t i = 0; progress_fn && i < t->nr_rings; i++)
+			for (uint64_t k = 0; k < t->rings[i].info.chunks; k++)
+				total += t->rings[i].chunks[k].rec_len;
+		pass_start(&c->progress, CTRACE_PROGRESS_READ, total, t->path);
+	}
 	*cp = c;
 	return 0;
 }
@@ -1395,12 +1473,15 @@ int ctrace_cursor_next(struct ctrace_cursor *c, struct ctrace_event *ev)
 	uint32_t ri;
 	int r;
 
-	if (c->error)
+	if (c->error || !c->heap_n) {
+		pass_end(&c->progress);
 		return c->error;
-	if (!c->heap_n)
-		return 0;
+	}
 	ri = c->heap[0];
 	*ev = c->rings[ri].head;
+	c->progress.done += ev->size;
+	if (c->progress.done >= c->progress.next)
+		pass_tick(&c->progress);
 	ev->ns = ctrace_trace_mono_ns(c->t, ev->ts);
 	c->last_ring = ri;
 	update_threads(c, ev);
@@ -1466,6 +1547,7 @@ void ctrace_cursor_free(struct ctrace_cursor *c)
 {
 	if (!c)
 		return;
+	pass_end(&c->progress);
 	free(c->rings);
 	free(c->heap);
 	free(c->threads);

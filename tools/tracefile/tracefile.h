@@ -424,4 +424,39 @@ void ctrace_cursor_thread_label(const struct ctrace_cursor *c, uint32_t tid,
 				char *buf, size_t len);
 void ctrace_cursor_free(struct ctrace_cursor *c);
 
+/* ------------------------------------------------------------------------
+ * Progress of long reads
+ *
+ * One hook for the process, for a tool to show how far it is (the
+ * ctrace tool's terminal line, tools/ctrace/progress.c).  It is called
+ * while ctrace_trace_open() indexes a file (bytes of the file) and while
+ * a cursor goes through a trace (bytes of records returned, of all the
+ * trace's records): about every 1/CTRACE_PROGRESS_STEPS of the way, and
+ * once more with @end set when the pass ends (the indexing done, the
+ * cursor exhausted, failed or freed), so the tool can take its line away
+ * before anything else is printed.  A pass that made no call before its
+ * end makes no end call either.  Between calls a record costs an addition
+ * and a comparison.  Not thread-safe: set it before reading, from the
+ * thread that reads.
+ */
+#define CTRACE_PROGRESS_STEPS	128
+
+enum ctrace_progress_phase {
+	CTRACE_PROGRESS_INDEX = 1,	/* opening: checking every chunk */
+	CTRACE_PROGRESS_READ,		/* a cursor's pass over the events */
+};
+
+struct ctrace_progress {
+	enum ctrace_progress_phase phase;
+	uint64_t pass;		/* numbers each opening and cursor, from 1 */
+	uint64_t done, total;	/* bytes; done <= total */
+	bool end;
+	const char *path;	/* the trace's, as opened */
+};
+
+typedef void ctrace_progress_fn(const struct ctrace_progress *p, void *arg);
+
+/* Install @fn (NULL: none, the default). */
+void ctrace_set_progress(ctrace_progress_fn *fn, void *arg);
+
 #endif
