@@ -627,7 +627,7 @@ TEST_F(ue, thread_claim_disputed)
  * One reader per ring set: a second session tracing a process whose
  * user's set the first one reads gets none of its user events, and is
  * told: a warning naming the uid and the session on ctrace-dump's stderr,
- * and META user_sets_busy in its file.  Before the fix it got nothing,
+ * and META user_sets_busy in its file, and in a flight snapshot's.  Before the fix it got nothing,
  * silently.
  */
 TEST_F(ue, second_session_told)
@@ -644,7 +644,7 @@ TEST_F(ue, second_session_told)
 		SKIP(return, "one reader per ring set is the module's");
 	snprintf(pidfile, sizeof(pidfile), "/tmp/ue-%d.pid", getpid());
 	snprintf(trace2, sizeof(trace2), "/tmp/ue-%d-2.trace", getpid());
-	snprintf(cmd, sizeof(cmd), "exec %s -q -o %s -- sh -c 'echo $$ > %s; exec %s idle 4 %s'",
+	snprintf(cmd, sizeof(cmd), "exec %s -q -o %s -- sh -c 'echo $$ > %s; exec %s idle 7 %s'",
 		 ktest_tool("ctrace-dump"), self->trace, pidfile, ktest_uprog(), self->info);
 	first = fork();
 	ASSERT_LE(0, first);
@@ -684,6 +684,20 @@ TEST_F(ue, second_session_told)
 	EXPECT_EQ(0, strncmp(busy, want_w, strlen(want_w))) TH_LOG("%s", busy);
 	EXPECT_EQ(0, user_events_in(t));
 	ctrace_trace_close(t);
+
+	/* A flight recorder's snapshot says it too (its own META). */
+	snprintf(args, sizeof(args), "%s -q --flight 10s --flight-count 1 -o /tmp/ue-%d-f.trace -p %d & d=$!; sleep 1; kill -USR1 $d; wait $d",
+		 ktest_tool("ctrace-dump"), getpid(), pid);
+	EXPECT_EQ(0, system(args)) TH_LOG("%s", args);
+	snprintf(args, sizeof(args), "/tmp/ue-%d-f-1.trace", getpid());
+	t = kt_open(args);
+	ASSERT_NE(NULL, t) TH_LOG("no snapshot %s", args);
+	busy = ctrace_trace_meta(t, "user_sets_busy");
+	ASSERT_NE(NULL, busy) TH_LOG("no user_sets_busy in the flight snapshot's META");
+	EXPECT_EQ(0, strncmp(busy, want_w, strlen(want_w))) TH_LOG("%s", busy);
+	ctrace_trace_close(t);
+	unlink(args);
+
 	ASSERT_EQ(first, waitpid(first, &status, 0));
 	EXPECT_EQ(0, status);
 	unlink(trace2);

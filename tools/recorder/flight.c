@@ -353,6 +353,8 @@ static int write_snapshot(struct recorder *d, const char *why)
 		      f->snapshots + 1, why, (unsigned long long)window_ns, f->n,
 		      (unsigned long long)d->fopts.window_ns,
 		      (unsigned long long)d->fopts.max_bytes);
+	if (n < (int)sizeof(meta))
+		n += recorder_busy_text(d, meta + n, sizeof(meta) - n);
 	if (n >= (int)sizeof(meta)) {
 		err = -E2BIG;
 		goto out;

@@ -237,20 +237,27 @@ static void check_busy(struct recorder *d)
 	ctrace_session_info_free(&info);
 }
 
+int recorder_busy_text(const struct recorder *d, char *buf, size_t size)
+{
+	int n;
+
+	if (!d->nr_busy || size < 64)
+		return 0;
+	n = snprintf(buf, size, "user_sets_busy=");
+	for (uint32_t i = 0; i < d->nr_busy && n < (int)size - 32; i++)
+		n += snprintf(buf + n, size - n, "%s%u:%u", i ? "," : "",
+			      d->busy[i].uid, d->busy[i].session_id);
+	n += snprintf(buf + n, size - n, "\n");
+	return n;
+}
+
 /* A META chunk after the recording, with what was learnt during it. */
 static int write_end_meta(struct recorder *d)
 {
 	char buf[2048];
-	int n;
+	int n = recorder_busy_text(d, buf, sizeof(buf));
 
-	if (!d->nr_busy)
-		return 0;
-	n = snprintf(buf, sizeof(buf), "user_sets_busy=");
-	for (uint32_t i = 0; i < d->nr_busy && n < (int)sizeof(buf) - 32; i++)
-		n += snprintf(buf + n, sizeof(buf) - n, "%s%u:%u", i ? "," : "",
-			      d->busy[i].uid, d->busy[i].session_id);
-	n += snprintf(buf + n, sizeof(buf) - n, "\n");
-	return ctrace_writer_meta(d->w, buf, n);
+	return n ? ctrace_writer_meta(d->w, buf, n) : 0;
 }
 
 static int finish_file(struct recorder *d)

@@ -115,6 +115,13 @@ uint64_t recorder_clock_now(const struct recorder *d);
 
 /* META's text for this recording; returns its length (< @size). */
 int recorder_meta_text(struct recorder *d, char *buf, size_t size);
+/*
+ * META's user_sets_busy line (the users whose ring set another session
+ * reads, learnt so far), or nothing when there are none; returns its
+ * length (< @size).  The file's last META has it, and so has each flight
+ * snapshot's.
+ */
+int recorder_busy_text(const struct recorder *d, char *buf, size_t size);
 
 /*
  * flight.c.  recorder_trigger() asks for a snapshot (written after the
