@@ -6,6 +6,8 @@
 #ifndef CTRACE_KTRACE_H
 #define CTRACE_KTRACE_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +37,37 @@ static inline unsigned int kt_validate(struct ctrace_trace *t)
 	fprintf(stderr, "# validation: %u errors, first: %s\n", v.errors,
 		v.first_error);
 	return v.errors ? v.errors : 1;
+}
+
+/*
+ * Each ring's accounting, its STATS against what the file holds: every
+ * event the ring recorded reached the file, and every dropped one is
+ * accounted for in it (the LOST records' count, at most what the ring
+ * dropped).  Prints a line per ring; returns how many rings do not add
+ * up, and the events read and dropped over all rings.
+ */
+static inline unsigned int kt_rings_accounted(const struct ctrace_trace *t,
+					      uint64_t *read, uint64_t *dropped)
+{
+	unsigned int bad = 0;
+
+	*read = *dropped = 0;
+	for (size_t i = 0; i < ctrace_trace_nr_rings(t); i++) {
+		const struct ctrace_ring_info *ri = ctrace_trace_ring(t, i);
+		bool ok = ri->has_stats && ri->stats.events == ri->events &&
+			  ri->stats.events == ri->stats.events_read &&
+			  ri->lost == ri->stats.lost_read && ri->lost <= ri->stats.lost;
+
+		fprintf(stderr, "# ring %u: recorded %llu, dropped %llu, read %llu, lost in stream %llu%s\n",
+			ri->ring, (unsigned long long)ri->stats.events,
+			(unsigned long long)ri->stats.lost, (unsigned long long)ri->events,
+			(unsigned long long)ri->lost,
+			!ri->has_stats ? ": no STATS" : ok ? "" : ": does not add up");
+		bad += !ok;
+		*read += ri->events;
+		*dropped += ri->stats.lost;
+	}
+	return bad;
 }
 
 /* The name the trace gives @tid as of cursor @c, or "". */
