@@ -22,8 +22,9 @@
 # Each command is one TAP line.  It must exit 0, or N when it ends with
 # the comment "# exit N".  Its shown output must match the real output
 # (standard output and error together) line by line, after masking:
-# numbers (1, 1.5, 12:04:05, 0x7f3a) become N and runs of blanks one
-# blank.  A shown line "..." stands for any number of real lines;
+# numbers (1, 1.5, 12:04:05, 0x7f3a) become N, a time unit after one
+# (ns, us, ms, s) s, a histogram's bar of #s nothing, and runs of blanks
+# one blank.  A shown line "..." stands for any number of real lines;
 # without one at its start or end, the shown output is the first or last
 # lines of the real one.  A command shown without output is not checked
 # for it.  So a renamed column, option or message fails, and the numbers
@@ -156,6 +157,8 @@ if [ ${#vm_list[@]} -gt 0 ]; then
 	{
 		echo "set -u"
 		env_lines
+		# A machine's loopback is up (ctrace view --serve); the guest's is not.
+		echo "ip link set lo up"
 		echo "insmod $ko || { echo 'guide: insmod $ko failed'; exit 1; }"
 		echo "mkdir -p /tmp/guide && cp -a /run/out/work/. /tmp/guide/ && cd /tmp/guide || exit 1"
 		script /run/out/res "${vm_list[@]}"
@@ -203,6 +206,8 @@ match() {
 		gsub(/\r/, "", s)
 		gsub(/0x[0-9a-fA-F]+/, "N", s)
 		gsub(/[0-9]+([.,:][0-9]+)*/, "N", s)
+		gsub(/N ?(ns|us|µs|ms|s)/, "N s", s)	# 980 us or 1.2 ms
+		gsub(/#+/, "", s)	# the bar of a histogram
 		gsub(/[ \t]+/, " ", s)
 		sub(/^ /, "", s); sub(/ $/, "", s)
 		return s
@@ -301,7 +306,7 @@ for c in "${list[@]}"; do
 		match "$c.shown-word" "$c.out" && bad_words="$bad_words $(basename "$c")"
 	fi
 	# Every number one digit longer, and 7 for 1: another run's numbers.
-	sed 's/[0-9]\+/7&/g' "$c.shown" > "$c.shown-number"
+	sed '/0x/!s/[0-9]\+/7&/g' "$c.shown" > "$c.shown-number"
 	if ! cmp -s "$c.shown" "$c.shown-number"; then
 		numbers=$((numbers + 1))
 		match "$c.shown-number" "$c.out" || bad_numbers="$bad_numbers $(basename "$c")"
