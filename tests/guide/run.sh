@@ -31,7 +31,8 @@
 # of another run do not.
 #
 # The checker is checked: every shown output with one word changed must
-# fail; with its numbers changed, pass; a long option of a host command
+# fail; with its numbers changed, pass; a copy of the guide with a column
+# renamed must fail where it shows that column; a long option of a host command
 # misspelt must make it fail; and extract.sh must refuse a console block
 # without a run marker and one with an unknown kind.
 #
@@ -65,8 +66,8 @@ mkdir -p "$cmds" "$scratch"
 
 # --- the commands, one directory entry per command, in the guide's order:
 # cmd/LLLLLL-KKK.{kind,cmd,shown}, LLLLLL the block's line, KKK its index.
-split_blocks() { # split_blocks KIND: extract.sh --blocks output on stdin
-	awk -v kind="$1" -v dir="$cmds" '
+split_blocks() { # split_blocks KIND DIR: extract.sh --blocks output on stdin
+	awk -v kind="$1" -v dir="$2" '
 	function close_cmd() { if (f != "") { close(f ".cmd"); close(f ".shown"); close(f ".kind") } }
 	$1 == "B" { block = $2; k = 0; next }
 	$1 == "C" {
@@ -87,7 +88,7 @@ for kind in vm host; do
 		not_ok "$(basename "$guide") keeps the console-block convention"
 		exit 1
 	fi
-	echo "$blocks" | split_blocks $kind
+	echo "$blocks" | split_blocks $kind "$cmds"
 done
 list=()
 for f in "$cmds"/*.cmd; do
@@ -100,7 +101,7 @@ for c in "${list[@]}"; do
 	host) host_list+=("$c") ;;
 	esac
 done
-echo "1..$(( ${#list[@]} + 7 ))"
+echo "1..$(( ${#list[@]} + 8 ))"
 ok "$(basename "$guide"): ${#vm_list[@]} vm and ${#host_list[@]} host commands, every console block marked"
 
 # --- the installed tree.
@@ -167,7 +168,7 @@ if [ ${#vm_list[@]} -gt 0 ]; then
 		echo "cd / && cp -a /tmp/guide/. /run/out/work/"
 		echo "rmmod ctrace || echo 'guide: rmmod ctrace failed'"
 	} > "$out/guide-vm.sh"
-	"$top/tests/vm/run-vm" -k "$kernel" -t 300 --out "$out" -- \
+	"$top/tests/vm/run-vm" -k "$kernel" -t 180 --out "$out" -- \
 		bash /run/out/guide-vm.sh > "$work/vm.log" 2>&1
 	vm_rc=$?
 	for c in "${vm_list[@]}"; do
@@ -192,7 +193,7 @@ if [ ${#host_list[@]} -gt 0 ]; then
 		script "$cmds" "${host_list[@]}"
 		echo 'kill $(jobs -p) 2> /dev/null; wait'
 	} > "$work/guide-host.sh"
-	bash "$work/guide-host.sh" > "$work/host.log" 2>&1
+	timeout 120 bash "$work/guide-host.sh" > "$work/host.log" 2>&1
 fi
 host_s=$(( $(date +%s) - start ))
 
@@ -323,6 +324,28 @@ if [ -z "$bad_numbers" ]; then
 else
 	echo "# failing with other numbers:$bad_numbers"
 	not_ok "the checker passes every shown output with other numbers"
+fi
+
+# A tampered copy of the guide, a column renamed in what it shows, fails
+# on every command that shows that column, and on no other.
+tampered=$work/tampered
+mkdir -p "$tampered"
+sed 's/runnable/waiting/g' "$guide" > "$work/tampered.md"
+for kind in vm host; do
+	"$extract" --blocks "$work/tampered.md" $kind | split_blocks $kind "$tampered"
+done
+want_fail="" got_fail=""
+for c in "${list[@]}"; do
+	b=$(basename "$c")
+	[ -f "$c.out" ] || continue
+	grep -q runnable "$c.shown" && want_fail="$want_fail $b"
+	match "$tampered/$b.shown" "$c.out" || got_fail="$got_fail $b"
+done
+if [ -n "$want_fail" ] && [ "$want_fail" = "$got_fail" ]; then
+	ok "a copy of the guide with the column runnable renamed waiting fails on the $(echo $want_fail | wc -w) commands that show it, and only those"
+else
+	echo "# show the column:$want_fail; fail:$got_fail"
+	not_ok "a copy of the guide with the column runnable renamed waiting fails on exactly the commands that show it"
 fi
 
 # A host command's long option misspelt must fail: run it again so.
