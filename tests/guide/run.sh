@@ -101,8 +101,17 @@ for c in "${list[@]}"; do
 	host) host_list+=("$c") ;;
 	esac
 done
-echo "1..$(( ${#list[@]} + 8 ))"
+echo "1..$(( ${#list[@]} + 9 ))"
 ok "$(basename "$guide"): ${#vm_list[@]} vm and ${#host_list[@]} host commands, every console block marked"
+
+# The install section is tests/deb/run.sh's: exactly these, in this order.
+deb_want=$(printf '%s\n' 'make deb' 'sudo apt install ./build/deb/*.deb' 'sudo modprobe ctrace' 'ctrace version')
+if [ "$("$extract" "$guide" deb)" = "$deb_want" ]; then
+	ok "the deb block's commands are make deb, apt install, modprobe, ctrace version"
+else
+	"$extract" "$guide" deb | sed 's/^/# deb: /'
+	not_ok "the deb block's commands are exactly make deb, apt install, modprobe, ctrace version"
+fi
 
 # --- the installed tree.
 if out_install=$(make -s -C "$top" O="$O" install DESTDIR="$root" PREFIX="$prefix" DKMS=no 2>&1); then
