@@ -349,7 +349,7 @@ done
 want_fail="" got_fail=""
 for c in "${list[@]}"; do
 	b=$(basename "$c")
-	[ -f "$c.out" ] || continue
+	[ -f "$c.out" ] && match "$c.shown" "$c.out" || continue
 	grep -q runnable "$c.shown" && want_fail="$want_fail $b"
 	match "$tampered/$b.shown" "$c.out" || got_fail="$got_fail $b"
 done
