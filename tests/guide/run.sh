@@ -237,6 +237,27 @@ match() {
 				return 0
 		return 1
 	}
+	# Say which shown line of segment [a, b] failed: the first one past
+	# the longest prefix that matches anywhere it may start (at p only,
+	# without a gap), with the real line found there instead.
+	function diagnose(a, b, p, gap,   q, k, best, bq, top) {
+		best = -1
+		top = gap ? nr : p
+		for (q = p; q <= top; q++) {
+			for (k = 0; a + k <= b && q + k <= nr && s[a + k] == r[q + k]; k++)
+				;
+			if (k > best) { best = k; bq = q }
+		}
+		if (a + best > b) {
+			say("shown lines " a "-" b " match, but not at the end of the output")
+			return
+		}
+		say("shown line " (a + best) " not matched" (gap ? " (after a gap)" : "") ": " s[a + best])
+		if (bq + best <= nr)
+			say("  the real line there (masked): " r[bq + best])
+		else
+			say("  the real output ends there")
+	}
 	END {
 		while (ns > 0 && s[ns] == "")	# the blank lines before the fence
 			ns--
@@ -259,7 +280,7 @@ match() {
 					;
 			}
 			if (!at(i, j, q) || q < p || (last && q + (j - i) != nr)) {
-				say("shown line " i " not matched" (gap ? " (after a gap)" : " (no gap before it)") ": " s[i])
+				diagnose(i, j, p, gap)
 				exit 1
 			}
 			p = q + (j - i) + 1
@@ -293,7 +314,7 @@ for c in "${list[@]}"; do
 		continue
 	fi
 	if ! match -v "$c.shown" "$c.out"; then
-		echo "# its output:"
+		echo "# its output (all of it in ${c#$top/}.out):"
 		head -n 40 "$c.out" | sed 's/^/#   /'
 		not_ok "$kind: \$ $cmd # its output is not what the guide shows"
 		continue
