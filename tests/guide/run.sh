@@ -30,6 +30,8 @@
 # for it.  So a renamed column, option or message fails, and the numbers
 # of another run do not.
 #
+# After the vm commands the module must unload and dmesg hold no splat.
+#
 # The checker is checked: every shown output with one word changed must
 # fail; with its numbers changed, pass; a copy of the guide with a column
 # renamed must fail where it shows that column; a long option of a host command
@@ -101,7 +103,7 @@ for c in "${list[@]}"; do
 	host) host_list+=("$c") ;;
 	esac
 done
-echo "1..$(( ${#list[@]} + 9 ))"
+echo "1..$(( ${#list[@]} + 10 ))"
 ok "$(basename "$guide"): ${#vm_list[@]} vm and ${#host_list[@]} host commands, every console block marked"
 
 # The install section is tests/deb/run.sh's: exactly these, in this order.
@@ -178,7 +180,9 @@ if [ ${#vm_list[@]} -gt 0 ]; then
 		# What the commands left running (a server, a recorder) ends here.
 		echo 'kill $(jobs -p) 2> /dev/null; wait'
 		echo "cd / && cp -a /tmp/guide/. /run/out/work/"
-		echo "rmmod ctrace || echo 'guide: rmmod ctrace failed'"
+		echo "rmmod ctrace; echo \$? > /run/out/res/rmmod"
+		# The splats tests/ktest-run looks for.
+		echo "dmesg | grep -E 'BUG:|WARNING:|Call Trace|Oops|general protection|refcount_t|UBSAN|KASAN|hung_task|rcu_.*stall' > /run/out/res/splat"
 	} > "$out/guide-vm.sh"
 	"$top/tests/vm/run-vm" -k "$kernel" -t 180 --out "$out" -- \
 		bash /run/out/guide-vm.sh > "$work/vm.log" 2>&1
@@ -194,6 +198,14 @@ if [ ${#vm_list[@]} -gt 0 ]; then
 	fi
 fi
 vm_s=$(( $(date +%s) - start ))
+if [ ${#vm_list[@]} = 0 ]; then
+	ok "no vm commands, so no guest # SKIP"
+elif [ "$(cat "$out/res/rmmod" 2> /dev/null)" = 0 ] && [ -f "$out/res/splat" ] && [ ! -s "$out/res/splat" ]; then
+	ok "the guest: rmmod ctrace after the guide, and no splat in dmesg"
+else
+	sed 's/^/# /' "$out/res/splat" 2> /dev/null
+	not_ok "the guest: rmmod ctrace after the guide ($(cat "$out/res/rmmod" 2> /dev/null || echo "not run")), and no splat in dmesg"
+fi
 
 # --- the host blocks, here, in the guest's directory.
 start=$(date +%s)
