@@ -183,6 +183,7 @@ if [ ${#vm_list[@]} -gt 0 ]; then
 		echo "rmmod ctrace; echo \$? > /run/out/res/rmmod"
 		# The splats tests/ktest-run looks for.
 		echo "dmesg | grep -E 'BUG:|WARNING:|Call Trace|Oops|general protection|refcount_t|UBSAN|KASAN|hung_task|rcu_.*stall' > /run/out/res/splat"
+		echo "exit 0"
 	} > "$out/guide-vm.sh"
 	"$top/tests/vm/run-vm" -k "$kernel" -t 180 --out "$out" -- \
 		bash /run/out/guide-vm.sh > "$work/vm.log" 2>&1
