@@ -14,6 +14,9 @@
 #             each tool's --help in its page
 #   install   make install / uninstall into a DESTDIR: files, links, soname,
 #             pkg-config, a program built against it, completion, manifest
+#   guide     every command of the user's guide (docs/guide.md) run, in a
+#             VM booting the first test kernel and on the host, against
+#             a DESTDIR install; the output it shows must still match
 #   harness   the kernel-test runner fails what it must
 #   ground    ground-truth workloads recorded in the VM (first test
 #             kernel), then every tests/*/check-* against them on the
@@ -38,7 +41,7 @@ mkdir -p "$log"
 kernels=${TEST_KERNELS:-$("$top/tools/build/kernels.sh" --test)}
 first_kernel=$(echo $kernels | awk '{print $1}')
 
-stages=${CTRACE_CHECK_STAGES:-unit host fuzz lint header man install harness ground $(for k in $kernels; do echo "vm-$k"; done) vm-$first_kernel-smp1}
+stages=${CTRACE_CHECK_STAGES:-unit host fuzz lint header man install guide harness ground $(for k in $kernels; do echo "vm-$k"; done) vm-$first_kernel-smp1}
 start_all=$(date +%s)
 
 run_stage() {
@@ -96,6 +99,7 @@ for s in $stages; do
 	header) run_stage header "$top/tests/header/run.sh" ;;
 	man) run_stage man "$top/tests/man/run.sh" ;;
 	install) run_stage install "$top/tests/install/install.sh" ;;
+	guide) CTRACE_GUIDE_KERNEL=$first_kernel run_stage guide "$top/tests/guide/run.sh" ;;
 	harness) run_stage harness "$top/tests/harness_test.sh" -k "$first_kernel" ;;
 	ground) run_stage ground "$top/tests/ground/run.sh" -k "$first_kernel" ;;
 	vm-*-smp1) k=${s#vm-}; bg_stage "$s" "$top/tests/run-ktests" -k "${k%-smp1}" -s 1 \

@@ -280,12 +280,17 @@ int view_serve(struct ctrace_trace *t, const struct view_index *x,
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/*
+	 * The logger goes first: libmicrohttpd says so on stderr otherwise
+	 * ("MHD_OPTION_EXTERNAL_LOGGER is not the first option specified"),
+	 * through the logger it has been given, on every --serve.
+	 */
 	d = MHD_start_daemon(flags, o->port, NULL, NULL, handle, &s,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, o->log,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 			     MHD_OPTION_THREAD_POOL_SIZE, 2u,
 			     MHD_OPTION_CONNECTION_LIMIT, 64u,
 			     MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, o->log,
 			     MHD_OPTION_END);
 	if (!d) {
 		fprintf(o->log, "ctrace view: cannot listen on %s port %u: %s\n", addr,
