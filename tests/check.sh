@@ -14,9 +14,6 @@
 #             each tool's --help in its page
 #   install   make install / uninstall into a DESTDIR: files, links, soname,
 #             pkg-config, a program built against it, completion, manifest
-#   guide     every command of the user's guide (docs/guide.md) run, in a
-#             VM booting the first test kernel and on the host, against
-#             a DESTDIR install; the output it shows must still match
 #   harness   the kernel-test runner fails what it must
 #   ground    ground-truth workloads recorded in the VM (first test
 #             kernel), then every tests/*/check-* against them on the
@@ -24,6 +21,12 @@
 #   vm-<k>    the kernel tests in a VM booting each test kernel (-smp 2)
 #   vm-<k>-smp1  the clock-sensitive tests again with one CPU, where 6.1
 #             keeps trusting the TSC (with two it marks it unstable)
+#   deb       make deb and lintian; the packages installed into a clean
+#             root (mmdebstrap), a program built and traced there, and
+#             the module DKMS built loaded by modprobe in the VM
+#   guide     every command of the user's guide (docs/guide.md) run, in a
+#             VM booting the first test kernel and on the host, against
+#             a DESTDIR install; the output it shows must still match
 #
 # What is counted: every test case a program reports ("# ok"/"# not ok")
 # and every top-level line (a program's exit status, dmesg and unload
@@ -41,7 +44,7 @@ mkdir -p "$log"
 kernels=${TEST_KERNELS:-$("$top/tools/build/kernels.sh" --test)}
 first_kernel=$(echo $kernels | awk '{print $1}')
 
-stages=${CTRACE_CHECK_STAGES:-unit host fuzz lint header man install guide harness ground $(for k in $kernels; do echo "vm-$k"; done) vm-$first_kernel-smp1}
+stages=${CTRACE_CHECK_STAGES:-unit host fuzz lint header man install harness ground $(for k in $kernels; do echo "vm-$k"; done) vm-$first_kernel-smp1 deb guide}
 start_all=$(date +%s)
 
 run_stage() {
@@ -99,12 +102,16 @@ for s in $stages; do
 	header) run_stage header "$top/tests/header/run.sh" ;;
 	man) run_stage man "$top/tests/man/run.sh" ;;
 	install) run_stage install "$top/tests/install/install.sh" ;;
-	guide) CTRACE_GUIDE_KERNEL=$first_kernel run_stage guide "$top/tests/guide/run.sh" ;;
 	harness) run_stage harness "$top/tests/harness_test.sh" -k "$first_kernel" ;;
 	ground) run_stage ground "$top/tests/ground/run.sh" -k "$first_kernel" ;;
 	vm-*-smp1) k=${s#vm-}; bg_stage "$s" "$top/tests/run-ktests" -k "${k%-smp1}" -s 1 \
 		--only clock_test,sched_events_test,loss_test ;;
 	vm-*) bg_stage "$s" "$top/tests/run-ktests" -k "${s#vm-}" ;;
+	# In the background too, one after the other on the core that the
+	# short smp1 stage frees while the last kernel's stage runs: each
+	# boots its VM for under a minute.
+	deb) bg_stage deb "$top/tests/deb/run.sh" ;;
+	guide) CTRACE_GUIDE_KERNEL=$first_kernel bg_stage guide "$top/tests/guide/run.sh" ;;
 	*) echo "check.sh: unknown stage $s" >&2; exit 2 ;;
 	esac
 done
