@@ -148,14 +148,20 @@ static void frame(struct top *tp, FILE *f)
 	struct ctrace_trace *t;
 	char err[256];
 	double span = tp->interval;
+	int rc;
 
 	if (!tp->batch)
 		fputs("\033[H\033[2J", f);
 	fprintf(f, "ctrace top: last %.1f s, %.1f s behind; %.0f s recorded  (q quits)\n",
 		span, BEHIND_NS / 1e9, (mono_ns() - tp->start_ns) / 1e9);
 	lines++;
-	if (ctrace_trace_open(tp->path, &t, err, sizeof(err))) {
-		fprintf(f, "  (nothing to show yet: %s)\n", err);
+	rc = ctrace_trace_open(tp->path, &t, err, sizeof(err));
+	if (rc) {
+		/* Before ctrace-dump has made the file, there is just nothing. */
+		if (rc == -ENOENT)
+			fprintf(f, "  (nothing recorded yet)\n");
+		else
+			fprintf(f, "  (nothing to show yet: %s)\n", err);
 		fflush(f);
 		return;
 	}
