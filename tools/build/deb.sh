@@ -23,8 +23,11 @@ if git -C "$top" rev-parse --is-inside-work-tree > /dev/null 2>&1; then
 		xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
 		cpio -0 -pdm --quiet "$src")
 else
-	(cd "$top" && find . -path ./build -prune -o -name node_modules -prune -o \
-		-name debian -path ./debian/build -prune -o -type f -print0 |
+	# What .gitignore keeps out: the build tree, npm's modules, and what a
+	# dpkg-buildpackage run in the tree itself leaves in debian/.
+	(cd "$top" && find . \( -path ./build -o -name node_modules -o -path ./.git \
+		-o -path ./debian/build -o -path ./debian/tmp -o -path ./debian/.debhelper \) -prune \
+		-o -type f -print0 |
 		cpio -0 -pdm --quiet "$src")
 fi
 
