@@ -5,7 +5,14 @@
 #     kmod/ and uapi/: no error, warning or check;
 #   - for every test kernel, a build with W=1, sparse (C=2: check every
 #     file, even unchanged ones) and gcc's -Wmaybe-uninitialized: no
-#     compiler or sparse warning.
+#     compiler or sparse warning;
+#   - the project's bash scripts: none that sets pipefail pipes into
+#     `grep -q`.  grep -q exits at its first match; a writer with more to
+#     write then dies of SIGPIPE, and pipefail makes the pipeline fail (or,
+#     under `!`, pass) although grep matched.  It made check-analysis fail
+#     a good report once (CI, stop 16).  Here-strings (`grep -q P <<< "$x"`)
+#     have no writer to kill.  A command given to in_root runs under the
+#     chroot's sh, without pipefail.
 #
 # Why -Wmaybe-uninitialized: the kernel's Makefile turns it off for gcc
 # (it is only on at W=2, with much noise from the kernel's own headers),
@@ -26,7 +33,7 @@ kernels=${TEST_KERNELS:-$("$top/tools/build/kernels.sh" --test)}
 
 files=(kmod/*.c kmod/*.h uapi/linux/*.h)
 echo "TAP version 13"
-echo "1..$(( ${#files[@]} + $(echo $kernels | wc -w) ))"
+echo "1..$(( ${#files[@]} + $(echo $kernels | wc -w) + 1 ))"
 n=0
 fail=0
 for f in "${files[@]}"; do
@@ -34,7 +41,7 @@ for f in "${files[@]}"; do
 	out=$(perl "$checkpatch" --strict --no-tree --terse --show-types -f "$f" 2>&1)
 	rc=$?
 	# --terse prints nothing for a clean file, a line per finding otherwise.
-	if [ $rc = 0 ] && ! echo "$out" | grep -qE ': (ERROR|WARNING|CHECK):'; then
+	if [ $rc = 0 ] && ! grep -qE ': (ERROR|WARNING|CHECK):' <<< "$out"; then
 		echo "ok $n checkpatch --strict $f"
 	else
 		echo "$out" | sed 's/^/# /'
@@ -49,7 +56,7 @@ for k in $kernels; do
 	out=$("$top/tools/build/kmod.sh" "/lib/modules/$k/build" "$dir" W=1 C=2 \
 		KCFLAGS=-Wmaybe-uninitialized 2>&1)
 	rc=$?
-	if [ $rc = 0 ] && ! echo "$out" | grep -qE 'warning:|error:'; then
+	if [ $rc = 0 ] && ! grep -qE 'warning:|error:' <<< "$out"; then
 		echo "ok $n W=1, sparse and -Wmaybe-uninitialized build against $k"
 	else
 		echo "$out" | sed 's/^/# /'
@@ -57,4 +64,19 @@ for k in $kernels; do
 		fail=1
 	fi
 done
+
+n=$((n + 1))
+scripts=$(grep -rlE '^set -[a-z]*o pipefail' tests tools .ci 2> /dev/null | grep -v node_modules |
+	xargs grep -lE '^#!/bin/(ba)?sh|^#!/usr/bin/env bash')
+bad=$(for f in $scripts; do
+	grep -nE '(^|[^|])\|[[:space:]]*grep[[:space:]]+(-[A-Za-z]*q|--quiet)' "$f" |
+		grep -v 'in_root ' | sed "s|^|$f:|"
+done)
+if [ -n "$scripts" ] && [ -z "$bad" ]; then
+	echo "ok $n no pipefail script pipes into grep -q ($(echo $scripts | wc -w) scripts)"
+else
+	echo "$bad" | sed 's/^/# /'
+	echo "not ok $n no pipefail script pipes into grep -q"
+	fail=1
+fi
 exit $fail

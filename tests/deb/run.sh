@@ -214,7 +214,7 @@ for k in "${kernels[@]}"; do
 	out=$("$top/tests/run-ktests" -k "$k" --plan "$work/plan-$k" 2>&1)
 	rc=$?
 	echo "$out" | grep -E '^(# )*(ok|not ok)|^# kernel' | indent
-	if [ $rc = 0 ] && echo "$out" | grep -q '^ok 1 deb_guest'; then
+	if [ $rc = 0 ] && grep -q '^ok 1 deb_guest' <<< "$out"; then
 		ok "in the VM ($k), inside the root: the guide's $(names "${vm_cmds[@]}")the program traced with the scheduler's events ($(( $(date +%s) - start )) s)"
 	else
 		echo "$out" | tail -n 40 | indent

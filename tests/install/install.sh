@@ -66,7 +66,7 @@ links_right() {
 	[ "$(readlink "$P/lib/libctrace.so.1")" = libctrace.so.1.0.0 ] &&
 	[ "$(readlink "$P/lib/libctrace.so")" = libctrace.so.1 ] &&
 	[ "$(readlink "$P/share/bash-completion/completions/ctrace-dump")" = ctrace ] &&
-	readelf -d "$P/lib/libctrace.so.1.0.0" | grep -q 'SONAME.*\[libctrace\.so\.1\]'
+	grep -q 'SONAME.*\[libctrace\.so\.1\]' <<< "$(readelf -d "$P/lib/libctrace.so.1.0.0")"
 }
 check "libctrace.so.1.0.0 has soname libctrace.so.1; libctrace.so -> libctrace.so.1 -> libctrace.so.1.0.0" links_right
 
@@ -112,16 +112,16 @@ program_builds() {
 	local flags
 	flags=$(PKG_CONFIG_PATH=$P/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root pkg-config --cflags --libs ctrace) &&
 	cc -Wall -Wextra -Werror -o "$work/use" "$work/use.c" $flags &&
-	readelf -d "$work/use" | grep -q 'NEEDED.*\[libctrace\.so\.1\]' &&
+	grep -q 'NEEDED.*\[libctrace\.so\.1\]' <<< "$(readelf -d "$work/use")" &&
 	[ "$(LD_LIBRARY_PATH=$P/lib "$work/use")" = "libctrace linked" ] &&
-	LD_LIBRARY_PATH=$P/lib ldd "$work/use" | grep -q "libctrace.so.1 => $P/lib/libctrace.so.1 "
+	grep -q "libctrace.so.1 => $P/lib/libctrace.so.1 " <<< "$(LD_LIBRARY_PATH=$P/lib ldd "$work/use")"
 }
 check "a program built with pkg-config's flags links libctrace.so.1 and runs against the installed one" program_builds
 
 tools_run() {
-	LD_LIBRARY_PATH=$P/lib "$P/bin/ctrace" --help | grep -q '^usage: ctrace' &&
-	LD_LIBRARY_PATH=$P/lib "$P/bin/ctrace-dump" --help | grep -q '^usage: ctrace-dump' &&
-	! LD_LIBRARY_PATH=$P/lib ldd "$P/bin/ctrace" "$P/bin/ctrace-dump" | grep -q 'not found'
+	grep -q '^usage: ctrace' <<< "$(LD_LIBRARY_PATH=$P/lib "$P/bin/ctrace" --help)" &&
+	grep -q '^usage: ctrace-dump' <<< "$(LD_LIBRARY_PATH=$P/lib "$P/bin/ctrace-dump" --help)" &&
+	! grep -q 'not found' <<< "$(LD_LIBRARY_PATH=$P/lib ldd "$P/bin/ctrace" "$P/bin/ctrace-dump")"
 }
 check "the installed ctrace and ctrace-dump run and print --help" tools_run
 
@@ -161,7 +161,7 @@ check "DKMS=no: the module's source tree for a packager in $prefix/src/ctrace-$v
 udev_rule() {
 	# The same mode as the module's own (kmod/main.c), no group.
 	grep -q '\.mode = 0666' "$top/kmod/main.c" &&
-	grep -v '^#' "$P/lib/udev/rules.d/60-ctrace.rules" | grep -qx 'KERNEL=="ctrace", SUBSYSTEM=="misc", MODE="0666"'
+	grep -qx 'KERNEL=="ctrace", SUBSYSTEM=="misc", MODE="0666"' <<< "$(grep -v '^#' "$P/lib/udev/rules.d/60-ctrace.rules")"
 }
 check "the udev rule gives /dev/ctrace the module's mode, 0666" udev_rule
 
