@@ -12,6 +12,9 @@
 #   crashes_kernel      panics the guest (sysrq c)       -> not ok, rebooted
 #   after_crash         a command that succeeds          -> ok
 #
+# The case bounds: CTRACE_TIMEOUT_SCALE stretches each kselftest case's
+# bound (ktest.h's KTEST_HARNESS_MAIN), proved on a program built here.
+#
 # The accelerator: a /dev/kvm that exists but cannot run the guest, played
 # by tests/vm/broken-kvm/qemu-system-x86_64 (first on PATH) and a stand-in
 # KVM device, with a cache of our own (the real one is not touched):
@@ -71,6 +74,39 @@ else
 	fail "run-ktests exits non-zero when a test failed"
 fi
 [ $bad = 0 ] || sed 's/^/# /' "$out"
+
+# ------------------------------------------------------------ case bounds
+# ktest.h's KTEST_HARNESS_MAIN: CTRACE_TIMEOUT_SCALE multiplies each case's
+# bound (a case given 1 s that takes 2 s is cut off, at scale 4 it passes),
+# and nothing else: a case that fails still fails when scaled.
+cat > "$scratch/bounds.c" <<'C'
+#include "kselftest_harness.h"
+#include "ktest.h"
+
+FIXTURE(b) {};
+FIXTURE_SETUP(b) {}
+FIXTURE_TEARDOWN(b) {}
+TEST_F_TIMEOUT(b, takes_2s_of_1s, 1) { sleep(2); }
+TEST_F_TIMEOUT(b, fails_in_time, 1) { ASSERT_EQ(0, getenv("BOUNDS_FAIL") != NULL); }
+KTEST_HARNESS_MAIN
+C
+if cc -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -isystem "$O/src/linux/tools/testing/selftests" \
+	-I"$top/tests/kselftest" -o "$scratch/bounds" "$scratch/bounds.c" > "$scratch/bounds-cc.out" 2>&1; then
+	b1=$(CTRACE_TIMEOUT_SCALE=1 "$scratch/bounds" 2>&1)
+	b4=$(CTRACE_TIMEOUT_SCALE=4 "$scratch/bounds" 2>&1)
+	bf=$(CTRACE_TIMEOUT_SCALE=4 BOUNDS_FAIL=1 "$scratch/bounds" 2>&1)
+	if grep -q '^not ok 1 b.takes_2s_of_1s' <<< "$b1" && grep -q 'terminated by timeout' <<< "$b1" &&
+		grep -q '^ok 1 b.takes_2s_of_1s' <<< "$b4" && grep -q '^ok 2 b.fails_in_time' <<< "$b4" &&
+		grep -q '^not ok 2 b.fails_in_time' <<< "$bf"; then
+		pass "CTRACE_TIMEOUT_SCALE stretches each case's bound (1 s cut a 2 s case off; x4 let it pass), and a failing case still fails"
+	else
+		fail "CTRACE_TIMEOUT_SCALE stretches each case's bound"
+		printf '%s\n--- x4\n%s\n--- x4, failing\n%s\n' "$b1" "$b4" "$bf" | sed 's/^/#   /'
+	fi
+else
+	fail "the case-bound probe builds against kselftest_harness.h and ktest.h"
+	sed 's/^/#   /' "$scratch/bounds-cc.out"
+fi
 
 # ------------------------------------------------------------ accelerator
 krel=$("$top/tools/build/kernels.sh" --resolve "$kernel")

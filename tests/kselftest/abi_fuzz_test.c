@@ -714,4 +714,4 @@ TEST_F(mapped, writable_regions_stay_shared_and_not_executable)
 	}
 }
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN

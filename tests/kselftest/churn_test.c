@@ -620,4 +620,4 @@ TEST(limits_and_memcg)
 	expect_memory_back(_metadata, &base, 1000, "after the memory cgroup");
 }
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN

@@ -194,4 +194,4 @@ TEST(auto_picks_the_kernels_choice)
 	unlink(trace);
 }
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN

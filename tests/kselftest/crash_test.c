@@ -192,4 +192,4 @@ TEST(every_prefix_decodes)
 	unlink(cut_path);
 }
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN

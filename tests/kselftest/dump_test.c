@@ -670,4 +670,4 @@ TEST(progress_of_recording_on_a_terminal_only)
 }
 #endif /* CTRACE_TEST_NO_MODULE */
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN

@@ -439,4 +439,4 @@ TEST_F(flight, size_bound_under_a_storm)
 	ctrace_trace_close(t);
 }
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN

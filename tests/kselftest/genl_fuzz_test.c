@@ -1373,4 +1373,4 @@ TEST_F_TIMEOUT(fz, nobody, 600)
 	ctrace_ctl_close(ctl);
 }
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN

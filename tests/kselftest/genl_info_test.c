@@ -164,4 +164,4 @@ TEST(ctrace_info_tool)
 	}
 }
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN

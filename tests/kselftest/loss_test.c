@@ -103,4 +103,4 @@ TEST(roomy_buffer_loses_nothing)
 	unlink(trace);
 }
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN

@@ -49,4 +49,4 @@ TEST(kfence_samples_every_allocation)
 	EXPECT_EQ(1, read_long("/sys/module/kfence/parameters/sample_interval"));
 }
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN

@@ -85,4 +85,4 @@ TEST(unload_refused_while_open_then_reload)
 	EXPECT_EQ(0, stat(CTRACE_DEVICE_PATH, &st));
 }
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN

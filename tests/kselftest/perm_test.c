@@ -241,4 +241,4 @@ TEST(foreign_threads_are_hidden)
 	unlink(trace);
 }
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN

@@ -442,4 +442,4 @@ TEST(rmmod_during_a_session)
 	ctrace_ctl_close(ctl);
 }
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN

@@ -304,5 +304,5 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "--workload"))
 		return workload(atol(argv[2]), argv[3]);
-	return test_harness_run(argc, argv);
+	return ktest_harness_run(argc, argv);
 }

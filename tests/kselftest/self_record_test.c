@@ -252,4 +252,4 @@ TEST_F(self, environment)
 	check_trace(_metadata, self->trace, self->mode, true);
 }
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN

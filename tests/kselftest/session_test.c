@@ -440,4 +440,4 @@ TEST_F(ses, memory_and_session_limits)
 	ASSERT_EQ(0, ktest_set_param("max_sessions", old_max));
 }
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN

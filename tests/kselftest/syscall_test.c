@@ -242,4 +242,4 @@ TEST(only_traced_threads)
 	unlink(trace);
 }
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN

@@ -266,4 +266,4 @@ TEST(several_pids)
 	unlink(trace);
 }
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN

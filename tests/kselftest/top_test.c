@@ -92,4 +92,4 @@ TEST(top_in_tmux)
 	unlink(info);
 }
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN

@@ -704,4 +704,4 @@ TEST_F(ue, second_session_told)
 	unlink(pidfile);
 }
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN

@@ -419,4 +419,4 @@ TEST(forked_child_registers_anew)
 	unlink(pidfile);
 }
 
-TEST_HARNESS_MAIN
+KTEST_HARNESS_MAIN
