@@ -57,20 +57,6 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-static uint64_t rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint32_t rnd(uint64_t *s, uint32_t n)
-{
-	return n ? rng_next(s) % n : 0;
-}
-
 static uint64_t fuzz_seed(void)
 {
 	const char *v = getenv("CTRACE_FUZZ_SEED");
@@ -107,11 +93,11 @@ TEST(ioctl_random_commands_are_enotty)
 
 	ASSERT_LE(0, fd);
 	for (int i = 0; i < N_IOCTL; i++) {
-		unsigned int dir = rnd(&rng, 4), size = rnd(&rng, 1 << 14);
-		unsigned int type = rnd(&rng, 2) ? CTRACE_IOC_MAGIC : rnd(&rng, 256);
-		unsigned int nr = rnd(&rng, 4) ? rnd(&rng, 8) : rnd(&rng, 256);
-		unsigned int cmd = rnd(&rng, 8) ? _IOC(dir, type, nr, size) : (uint32_t)rng_next(&rng);
-		void *arg = rnd(&rng, 2) ? (void *)zero : (void *)(uintptr_t)rng_next(&rng);
+		unsigned int dir = ktest_rnd(&rng, 4), size = ktest_rnd(&rng, 1 << 14);
+		unsigned int type = ktest_rnd(&rng, 2) ? CTRACE_IOC_MAGIC : ktest_rnd(&rng, 256);
+		unsigned int nr = ktest_rnd(&rng, 4) ? ktest_rnd(&rng, 8) : ktest_rnd(&rng, 256);
+		unsigned int cmd = ktest_rnd(&rng, 8) ? _IOC(dir, type, nr, size) : (uint32_t)ktest_rng(&rng);
+		void *arg = ktest_rnd(&rng, 2) ? (void *)zero : (void *)(uintptr_t)ktest_rng(&rng);
 		int e;
 
 		if (cmd == CTRACE_IOC_ATTACH || cmd == CTRACE_IOC_REGISTER || vfs_command(cmd))
@@ -408,15 +394,15 @@ static uint64_t pick_off(FIXTURE_DATA(mapped) *self, int which, uint64_t *rng)
 		self->meta.cons_off, self->meta.ro_size - PG, self->uset.off,
 		self->reg.uset_off, self->uset.off + (1ull << 36),
 	};
-	uint64_t o = r[rnd(rng, ARRAY_LEN(r))];
+	uint64_t o = r[ktest_rnd(rng, ARRAY_LEN(r))];
 
 	(void)which;
-	switch (rnd(rng, 8)) {
+	switch (ktest_rnd(rng, 8)) {
 	case 0: return o + PG;
 	case 1: return o >= PG ? o - PG : o;
-	case 2: return o + 1 + rnd(rng, PG - 1);	/* misaligned */
-	case 3: return (uint64_t)rnd(rng, 1 << 12) * PG;
-	case 4: return (uint64_t)rnd(rng, 1 << 20) << 24;	/* far */
+	case 2: return o + 1 + ktest_rnd(rng, PG - 1);	/* misaligned */
+	case 3: return (uint64_t)ktest_rnd(rng, 1 << 12) * PG;
+	case 4: return (uint64_t)ktest_rnd(rng, 1 << 20) << 24;	/* far */
 	default: return o;
 	}
 }
@@ -428,12 +414,12 @@ static uint64_t pick_len(FIXTURE_DATA(mapped) *self, uint64_t off, uint64_t *rng
 		self->meta.data_size, self->meta.ro_size, self->meta.cons_size,
 		self->uset.size, self->meta.ro_size > off ? self->meta.ro_size - off : 1,
 	};
-	uint64_t l = r[rnd(rng, ARRAY_LEN(r))];
+	uint64_t l = r[ktest_rnd(rng, ARRAY_LEN(r))];
 
-	switch (rnd(rng, 6)) {
+	switch (ktest_rnd(rng, 6)) {
 	case 0: return l + PG;
 	case 1: return l > PG ? l - PG : l;
-	case 2: return 1 + rnd(rng, 1 << 22);
+	case 2: return 1 + ktest_rnd(rng, 1 << 22);
 	default: return l;
 	}
 }
@@ -452,19 +438,19 @@ static void near_valid(FIXTURE_DATA(mapped) *self, uint64_t *rng, int *which,
 		{ F_WRITER, self->reg.ctl_off, self->reg.ctl_size, PROT_READ },
 		{ F_WRITER, self->reg.uset_off, self->reg.uset_size, PROT_READ | PROT_WRITE },
 	};
-	int k = rnd(rng, ARRAY_LEN(v));
+	int k = ktest_rnd(rng, ARRAY_LEN(v));
 
 	*which = v[k].which;
 	*off = v[k].off;
 	*len = v[k].len;
 	*prot = v[k].prot;
 	*flags = MAP_SHARED;
-	switch (rnd(rng, 8)) {
-	case 0: *off += rnd(rng, 2) ? PG : -PG; break;
-	case 1: *len += rnd(rng, 2) ? PG : -(rnd(rng, PG) + 1); break;
-	case 2: *prot = rnd(rng, 8); break;
-	case 3: *flags = rnd(rng, 5); break;
-	case 4: *flags |= rnd(rng, 2) ? MAP_POPULATE : MAP_LOCKED; break;
+	switch (ktest_rnd(rng, 8)) {
+	case 0: *off += ktest_rnd(rng, 2) ? PG : -PG; break;
+	case 1: *len += ktest_rnd(rng, 2) ? PG : -(ktest_rnd(rng, PG) + 1); break;
+	case 2: *prot = ktest_rnd(rng, 8); break;
+	case 3: *flags = ktest_rnd(rng, 5); break;
+	case 4: *flags |= ktest_rnd(rng, 2) ? MAP_POPULATE : MAP_LOCKED; break;
 	}
 }
 
@@ -478,13 +464,13 @@ TEST_F_TIMEOUT(mapped, mmap_random, 300)
 	int fds[3] = { self->rfd, self->wfd, self->idle };
 
 	for (int i = 0; i < N_MMAP; i++) {
-		int which = rnd(&rng, 8) < 5 ? F_READER : rnd(&rng, 3) ? F_WRITER : F_IDLE;
+		int which = ktest_rnd(&rng, 8) < 5 ? F_READER : ktest_rnd(&rng, 3) ? F_WRITER : F_IDLE;
 		uint64_t off = pick_off(self, which, &rng), len = pick_len(self, off, &rng);
-		int prot = rnd(&rng, 8), flags = rnd(&rng, 5) | extra[rnd(&rng, ARRAY_LEN(extra))];
+		int prot = ktest_rnd(&rng, 8), flags = ktest_rnd(&rng, 5) | extra[ktest_rnd(&rng, ARRAY_LEN(extra))];
 		int want, got = 0;
 		void *p;
 
-		if (rnd(&rng, 2))	/* a valid mapping, then one thing changed */
+		if (ktest_rnd(&rng, 2))	/* a valid mapping, then one thing changed */
 			near_valid(self, &rng, &which, &off, &len, &prot, &flags);
 		want = mmap_model(self, which, off, len, prot, flags);
 		p = mmap(NULL, len, prot, flags, fds[which], off);

@@ -75,22 +75,6 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* -------------------------------------------------------------- the PRNG */
-
-static uint64_t rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint32_t rnd(uint64_t *s, uint32_t n)
-{
-	return n ? rng_next(s) % n : 0;
-}
-
 static uint64_t env_u64(const char *name, uint64_t dflt)
 {
 	const char *v = getenv(name);
@@ -434,7 +418,7 @@ static uint64_t interesting(struct sender *sd)
 		999, 60000000000ull, 60000000001ull, 0x1f, 0x20, 0x3f, 0x40,
 		~0ull, 1ull << 63,
 	};
-	uint32_t k = rnd(&sd->rng, ARRAY_LEN(v) + 6);
+	uint32_t k = ktest_rnd(&sd->rng, ARRAY_LEN(v) + 6);
 
 	switch ((int)k - (int)ARRAY_LEN(v)) {
 	case 0: return sd->pid;
@@ -442,18 +426,18 @@ static uint64_t interesting(struct sender *sd)
 	case 2: return sd->sid + 1;
 	case 3: return sd->foreign;
 	case 4: return sd->cgfd;
-	case 5: return rng_next(&sd->rng);
+	case 5: return ktest_rng(&sd->rng);
 	}
 	return v[k];
 }
 
 static uint16_t random_attr_type(struct sender *sd)
 {
-	switch (rnd(&sd->rng, 8)) {
-	case 0: return rng_next(&sd->rng);		/* anything, NLA_F_* too */
-	case 1: return CTRACE_A_MAX + 1 + rnd(&sd->rng, 64);
+	switch (ktest_rnd(&sd->rng, 8)) {
+	case 0: return ktest_rng(&sd->rng);		/* anything, NLA_F_* too */
+	case 1: return CTRACE_A_MAX + 1 + ktest_rnd(&sd->rng, 64);
 	case 2: return 0;
-	default: return rnd(&sd->rng, CTRACE_A_MAX + 1);
+	default: return ktest_rnd(&sd->rng, CTRACE_A_MAX + 1);
 	}
 }
 
@@ -463,23 +447,23 @@ static void random_payload(struct sender *sd, struct fattr *a)
 	uint64_t x = interesting(sd);
 
 	a->nla_len = -1;
-	switch (rnd(&sd->rng, 10)) {
+	switch (ktest_rnd(&sd->rng, 10)) {
 	case 0: a->len = 0; break;
 	case 1: a->len = 1; put_le(a->data, x, 1); break;
 	case 2: a->len = 2; put_le(a->data, x, 2); break;
 	case 3: case 4: a->len = 4; put_le(a->data, x, 4); break;
 	case 5: a->len = 8; put_le(a->data, x, 8); break;
 	case 6:		/* a string, terminated or not, short or huge */
-		a->len = rnd(&sd->rng, 3) ? 1 + rnd(&sd->rng, 40) : 1 + rnd(&sd->rng, MAX_PAYLOAD);
+		a->len = ktest_rnd(&sd->rng, 3) ? 1 + ktest_rnd(&sd->rng, 40) : 1 + ktest_rnd(&sd->rng, MAX_PAYLOAD);
 		for (int i = 0; i < a->len; i++)
-			a->data[i] = rnd(&sd->rng, 8) ? 'a' + rnd(&sd->rng, 26) : rnd(&sd->rng, 256);
-		if (rnd(&sd->rng, 2))
+			a->data[i] = ktest_rnd(&sd->rng, 8) ? 'a' + ktest_rnd(&sd->rng, 26) : ktest_rnd(&sd->rng, 256);
+		if (ktest_rnd(&sd->rng, 2))
 			a->data[a->len - 1] = '\0';
 		break;
 	case 7: {	/* a nest of u32s, where a scalar or nothing belongs */
-		int n = 1 + rnd(&sd->rng, 4);
+		int n = 1 + ktest_rnd(&sd->rng, 4);
 
-		a->type |= rnd(&sd->rng, 2) ? NLA_F_NESTED : 0;
+		a->type |= ktest_rnd(&sd->rng, 2) ? NLA_F_NESTED : 0;
 		a->len = 0;
 		for (int i = 0; i < n; i++) {
 			struct nlattr na = { .nla_len = 8, .nla_type = random_attr_type(sd) };
@@ -492,28 +476,28 @@ static void random_payload(struct sender *sd, struct fattr *a)
 		break;
 	}
 	case 8:		/* pids: many, odd-sized, zero */
-		a->len = rnd(&sd->rng, 2) ? 4 * (1 + rnd(&sd->rng, 1030)) : rnd(&sd->rng, 64);
+		a->len = ktest_rnd(&sd->rng, 2) ? 4 * (1 + ktest_rnd(&sd->rng, 1030)) : ktest_rnd(&sd->rng, 64);
 		for (int i = 0; i + 4 <= a->len; i += 4)
-			put_le(a->data + i, rnd(&sd->rng, 4) ? sd->pid : interesting(sd), 4);
+			put_le(a->data + i, ktest_rnd(&sd->rng, 4) ? sd->pid : interesting(sd), 4);
 		break;
 	default:
-		a->len = rnd(&sd->rng, 64);
+		a->len = ktest_rnd(&sd->rng, 64);
 		for (int i = 0; i < a->len; i++)
-			a->data[i] = rng_next(&sd->rng);
+			a->data[i] = ktest_rng(&sd->rng);
 	}
 }
 
 static void mutate_attrs(struct sender *sd, struct fmsg *m)
 {
-	struct fattr *a = m->nattrs ? &m->a[rnd(&sd->rng, m->nattrs)] : NULL;
+	struct fattr *a = m->nattrs ? &m->a[ktest_rnd(&sd->rng, m->nattrs)] : NULL;
 	int w;
 
-	switch (rnd(&sd->rng, 11)) {
+	switch (ktest_rnd(&sd->rng, 11)) {
 	case 0:		/* an attribute more, of any type and shape */
 	case 1:
 		if (m->nattrs == MAX_ATTRS)
 			break;
-		a = &m->a[rnd(&sd->rng, m->nattrs + 1)];
+		a = &m->a[ktest_rnd(&sd->rng, m->nattrs + 1)];
 		memmove(a + 1, a, (char *)&m->a[m->nattrs] - (char *)a);
 		m->nattrs++;
 		a->type = random_attr_type(sd);
@@ -543,28 +527,28 @@ static void mutate_attrs(struct sender *sd, struct fmsg *m)
 		break;
 	case 7:		/* nested or byte-order bits on a scalar */
 		if (a)
-			a->type ^= rnd(&sd->rng, 2) ? NLA_F_NESTED : NLA_F_NET_BYTEORDER;
+			a->type ^= ktest_rnd(&sd->rng, 2) ? NLA_F_NESTED : NLA_F_NET_BYTEORDER;
 		break;
 	case 8:		/* nla_len lies */
 		if (a) {
-			w = rnd(&sd->rng, 3);
-			a->nla_len = w == 0 ? (int)rnd(&sd->rng, 4) :
-				     w == 1 ? NLA_HDRLEN + a->len + 1 + (int)rnd(&sd->rng, 64) :
-				     (int)(rng_next(&sd->rng) & 0xffff);
+			w = ktest_rnd(&sd->rng, 3);
+			a->nla_len = w == 0 ? (int)ktest_rnd(&sd->rng, 4) :
+				     w == 1 ? NLA_HDRLEN + a->len + 1 + (int)ktest_rnd(&sd->rng, 64) :
+				     (int)(ktest_rng(&sd->rng) & 0xffff);
 		}
 		break;
 	case 9:		/* payload cut or grown */
 		if (a) {
-			w = rnd(&sd->rng, 2) ? rnd(&sd->rng, a->len + 1) :
-			    a->len + 1 + rnd(&sd->rng, 16);
+			w = ktest_rnd(&sd->rng, 2) ? ktest_rnd(&sd->rng, a->len + 1) :
+			    a->len + 1 + ktest_rnd(&sd->rng, 16);
 			for (int i = a->len; i < w && i < MAX_PAYLOAD; i++)
-				a->data[i] = rng_next(&sd->rng);
+				a->data[i] = ktest_rng(&sd->rng);
 			a->len = w < MAX_PAYLOAD ? w : MAX_PAYLOAD;
 		}
 		break;
 	default:	/* shuffled */
 		for (int i = m->nattrs - 1; i > 0; i--) {
-			int j = rnd(&sd->rng, i + 1);
+			int j = ktest_rnd(&sd->rng, i + 1);
 			struct fattr t;
 
 			if (i == j)
@@ -584,22 +568,22 @@ static void mutate_header(struct sender *sd, struct fmsg *m)
 		NLM_F_MULTI, NLM_F_REQUEST, NLM_F_NONREC, NLM_F_DUMP_FILTERED,
 	};
 
-	switch (rnd(&sd->rng, 6)) {
+	switch (ktest_rnd(&sd->rng, 6)) {
 	case 0:
-		m->cmd = rnd(&sd->rng, 2) ? rnd(&sd->rng, CTRACE_CMD_MAX + 4) : rng_next(&sd->rng);
+		m->cmd = ktest_rnd(&sd->rng, 2) ? ktest_rnd(&sd->rng, CTRACE_CMD_MAX + 4) : ktest_rng(&sd->rng);
 		break;
 	case 1:
-		m->flags ^= flags[rnd(&sd->rng, ARRAY_LEN(flags))];
+		m->flags ^= flags[ktest_rnd(&sd->rng, ARRAY_LEN(flags))];
 		break;
 	case 2:
-		m->flags = rng_next(&sd->rng) | (rnd(&sd->rng, 4) ? NLM_F_REQUEST : 0);
+		m->flags = ktest_rng(&sd->rng) | (ktest_rnd(&sd->rng, 4) ? NLM_F_REQUEST : 0);
 		break;
 	case 3:
-		m->version = rng_next(&sd->rng);
-		m->reserved = rnd(&sd->rng, 2) ? rng_next(&sd->rng) : 0;
+		m->version = ktest_rng(&sd->rng);
+		m->reserved = ktest_rnd(&sd->rng, 2) ? ktest_rng(&sd->rng) : 0;
 		break;
 	case 4:		/* a control message, not a request to the family */
-		m->type = rnd(&sd->rng, NLMSG_MIN_TYPE);
+		m->type = ktest_rnd(&sd->rng, NLMSG_MIN_TYPE);
 		break;
 	default:
 		m->flags |= NLM_F_ACK;
@@ -615,23 +599,23 @@ static int generate(struct sender *sd, const struct seeds *seeds, uint8_t *buf,
 {
 	int len, n;
 
-	if (rnd(&sd->rng, 20) == 0) {	/* from nothing */
+	if (ktest_rnd(&sd->rng, 20) == 0) {	/* from nothing */
 		memset(m, 0, offsetof(struct fmsg, a));
-		m->cmd = rnd(&sd->rng, 16);
-		m->flags = NLM_F_REQUEST | (rnd(&sd->rng, 2) ? NLM_F_ACK : 0);
+		m->cmd = ktest_rnd(&sd->rng, 16);
+		m->flags = NLM_F_REQUEST | (ktest_rnd(&sd->rng, 2) ? NLM_F_ACK : 0);
 		m->version = 1;
-		m->nattrs = rnd(&sd->rng, 6);
+		m->nattrs = ktest_rnd(&sd->rng, 6);
 		for (int i = 0; i < m->nattrs; i++) {
 			m->a[i].type = random_attr_type(sd);
 			random_payload(sd, &m->a[i]);
 		}
 	} else {
-		parse_seed(sd, seeds->line[rnd(&sd->rng, seeds->n)], m);
-		if (rnd(&sd->rng, 50) == 0)
+		parse_seed(sd, seeds->line[ktest_rnd(&sd->rng, seeds->n)], m);
+		if (ktest_rnd(&sd->rng, 50) == 0)
 			goto out;	/* a valid one now and then */
-		n = 1 + rnd(&sd->rng, 3);
+		n = 1 + ktest_rnd(&sd->rng, 3);
 		for (int i = 0; i < n; i++) {
-			if (rnd(&sd->rng, 4))
+			if (ktest_rnd(&sd->rng, 4))
 				mutate_attrs(sd, m);
 			else
 				mutate_header(sd, m);
@@ -641,38 +625,38 @@ out:
 	len = serialize(sd, m, buf);
 
 	/* Byte-level damage, after the structure. */
-	switch (rnd(&sd->rng, 12)) {
+	switch (ktest_rnd(&sd->rng, 12)) {
 	case 0:		/* flipped bytes behind the netlink header */
-		n = 1 + rnd(&sd->rng, 8);
+		n = 1 + ktest_rnd(&sd->rng, 8);
 		for (int i = 0; i < n && len > NLMSG_HDRLEN; i++)
-			buf[NLMSG_HDRLEN + rnd(&sd->rng, len - NLMSG_HDRLEN)] ^= 1 << rnd(&sd->rng, 8);
+			buf[NLMSG_HDRLEN + ktest_rnd(&sd->rng, len - NLMSG_HDRLEN)] ^= 1 << ktest_rnd(&sd->rng, 8);
 		break;
 	case 1: {	/* nlmsg_len lies */
 		static const int d[] = { 0, 1, 4, 15, 16, 17, 19, 20, 0xffff };
 		struct nlmsghdr *nh = (void *)buf;
 
-		n = rnd(&sd->rng, ARRAY_LEN(d) + 3);
+		n = ktest_rnd(&sd->rng, ARRAY_LEN(d) + 3);
 		nh->nlmsg_len = n < (int)ARRAY_LEN(d) ? (uint32_t)d[n] :
 				n == (int)ARRAY_LEN(d) ? (uint32_t)len - 1 :
 				n == (int)ARRAY_LEN(d) + 1 ? (uint32_t)len + 4 :
-				(uint32_t)rng_next(&sd->rng);
+				(uint32_t)ktest_rng(&sd->rng);
 		break;
 	}
 	case 2:		/* sent short of what the header says */
-		len = rnd(&sd->rng, len);
+		len = ktest_rnd(&sd->rng, len);
 		break;
 	case 3: {	/* a second message behind the first */
 		struct fmsg *m2 = malloc(sizeof(*m2));
 		uint8_t *b2 = malloc(MSG_MAX);
 
 		if (m2 && b2) {
-			parse_seed(sd, seeds->line[rnd(&sd->rng, seeds->n)], m2);
-			if (rnd(&sd->rng, 2))
+			parse_seed(sd, seeds->line[ktest_rnd(&sd->rng, seeds->n)], m2);
+			if (ktest_rnd(&sd->rng, 2))
 				mutate_attrs(sd, m2);
 			n = serialize(sd, m2, b2);
 			if (len + n <= MSG_MAX) {
-				((struct nlmsghdr *)buf)->nlmsg_len -= rnd(&sd->rng, 2) ? 0 :
-					rnd(&sd->rng, 8);
+				((struct nlmsghdr *)buf)->nlmsg_len -= ktest_rnd(&sd->rng, 2) ? 0 :
+					ktest_rnd(&sd->rng, 8);
 				memcpy(buf + NLMSG_ALIGN(len), b2, n);
 				len = NLMSG_ALIGN(len) + n;
 			}
@@ -682,9 +666,9 @@ out:
 		break;
 	}
 	case 4:		/* garbage behind it */
-		n = 1 + rnd(&sd->rng, 48);
+		n = 1 + ktest_rnd(&sd->rng, 48);
 		for (int i = 0; i < n && len < MSG_MAX; i++)
-			buf[len++] = rng_next(&sd->rng);
+			buf[len++] = ktest_rng(&sd->rng);
 		break;
 	}
 	return len;

@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
@@ -75,6 +76,26 @@ static inline int ktest_harness_run(int argc, char **argv)
 	{ \
 		return ktest_harness_run(argc, argv); \
 	}
+
+/*
+ * The fuzzers' PRNG (splitmix64): the same seed gives the same run on any
+ * machine, which libc's rand() does not promise.  A test prints its seed
+ * so that a failure can be replayed.
+ */
+static inline uint64_t ktest_rng(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* A number below @n (0 when @n is 0). */
+static inline uint32_t ktest_rnd(uint64_t *s, uint32_t n)
+{
+	return n ? ktest_rng(s) % n : 0;
+}
 
 /* Path of a built workload: $CTRACE_BUILD/tests/progs/ctrace-workload. */
 static inline const char *ktest_workload(void)
