@@ -12,7 +12,8 @@
 #     under `!`, pass) although grep matched.  It made check-analysis fail
 #     a good report once (CI, stop 16).  Here-strings (`grep -q P <<< "$x"`)
 #     have no writer to kill.  A command given to in_root runs under the
-#     chroot's sh, without pipefail.
+#     chroot's sh, without pipefail.  In a set -e script, no pipe into
+#     head either: the failing pipeline would end the script.
 #
 # Why -Wmaybe-uninitialized: the kernel's Makefile turns it off for gcc
 # (it is only on at W=2, with much noise from the kernel's own headers),
@@ -72,11 +73,17 @@ bad=$(for f in $scripts; do
 	grep -nE '(^|[^|])\|[[:space:]]*grep[[:space:]]+(-[A-Za-z]*q|--quiet)' "$f" |
 		grep -v 'in_root ' | sed "s|^|$f:|"
 done)
+# Under set -e a pipeline that fails ends the script: there, head is such
+# a reader too.
+bad=$(printf '%s\n' "$bad"; for f in $(grep -lE '^set -e[a-z]*o pipefail' $scripts); do
+	grep -nE '(^|[^|])\|[[:space:]]*head\b' "$f" | sed "s|^|$f:|"
+done)
+bad=$(sed '/^$/d' <<< "$bad")
 if [ -n "$scripts" ] && [ -z "$bad" ]; then
-	echo "ok $n no pipefail script pipes into grep -q ($(echo $scripts | wc -w) scripts)"
+	echo "ok $n no pipefail script pipes into grep -q ($(echo $scripts | wc -w) scripts), nor a set -e one into head"
 else
 	echo "$bad" | sed 's/^/# /'
-	echo "not ok $n no pipefail script pipes into grep -q"
+	echo "not ok $n no pipefail script pipes into grep -q, nor a set -e one into head"
 	fail=1
 fi
 exit $fail

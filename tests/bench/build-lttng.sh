@@ -70,7 +70,7 @@ if [ ! -s "$src/Makefile" ]; then
 	say "extracting $(basename "$deb")"
 	rm -rf "$work/deb/x" "$src"
 	dpkg-deb -x "$deb" "$work/deb/x"
-	d=$(ls -d "$work"/deb/x/usr/src/lttng-modules-* | head -n 1)
+	d=$(ls -d "$work"/deb/x/usr/src/lttng-modules-* | sed -n 1p)
 	[ -s "$d/Makefile" ] || die "no lttng-modules source in $deb"
 	mv "$d" "$src"
 	rm -rf "$work/deb/x"
@@ -125,7 +125,7 @@ build_one() {
 	say "$krel: make -j$jobs KERNELDIR=$kdir (log: $log)"
 	if ! make -C "$bdir" -j"$jobs" KERNELDIR="$kdir" modules > "$log" 2>&1; then
 		say "$krel: lttng-modules $version does NOT build for this kernel; first errors:"
-		grep -E 'error:' "$log" | sed "s|^$bdir/||" | head -n 12 | sed 's/^/    /'
+		grep -E 'error:' "$log" | sed "s|^$bdir/||" | sed -n '1,12p' | sed 's/^/    /'
 		# Errors outside src/probes are in the tracer's core (ring
 		# buffer, events, wrappers): leaving probes out cannot help.
 		if grep -E 'error:' "$log" | grep -v -E '/src/probes/[^/]*\.[ch]:|/src/probes/\.\./\.\./include/(instrumentation|lttng/tracepoint-event-impl)' |
