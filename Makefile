@@ -383,6 +383,19 @@ $(O)/tests/progs/%: tests/progs/%.c $(TEST_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
+# ctrace-lostrace links libctrace's sources built with their test hook
+# (CTRACE_TEST_HOOKS, tools/lib/internal.h); nothing installed has it.
+LIB_HOOK_OBJS := $(patsubst $(O)/obj/pic/%,$(O)/obj/pic-hooks/%,$(LIB_OBJS))
+
+$(O)/obj/pic-hooks/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -DCTRACE_TEST_HOOKS -MMD -MP -c -o $@ $<
+
+$(O)/tests/progs/ctrace-lostrace: tests/progs/ctrace-lostrace.c $(LIB_HOOK_OBJS) $(TEST_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -DCTRACE_TEST_HOOKS $(NL_CFLAGS) -o $@ $< \
+		$(LIB_HOOK_OBJS) $(NL_LIBS)
+
 tests: tools modules $(KSELFTESTS) $(UNITS) $(FUZZERS) $(PROGS) $(HOST_TESTS) $(SAN_TOOLS) \
 	$(O)/tests/view/mktrace \
 	$(ANALYSIS_TESTS) $(EXPORT_TESTS)

@@ -14,6 +14,10 @@
  *  - migration stress: threads moving between CPUs and taking signals
  *    write millions of events: nothing corrupt, written = read + lost
  *    exactly, rseq critical sections aborted and retried;
+ *  - a LOST total overtaken: another record of the CPU, with a larger
+ *    total, committed between an event's reading of its total and its
+ *    sequence (ctrace-lostrace, a test hook in libctrace): the totals
+ *    never go down, nothing is corrupt;
  *  - hostile writers: garbage, misaligned and oversized commits, a
  *    position moved back, a writer killed mid-event or between reserving
  *    a string and publishing it: the dump completes,
@@ -432,6 +436,64 @@ TEST_F_TIMEOUT(ue, migration_stress, 150)
 		EXPECT_LT(0, aborts);
 	TH_LOG("read %llu, lost %llu, rseq aborts %llu", (unsigned long long)read,
 	       (unsigned long long)user_lost(t), aborts);
+	ctrace_trace_close(t);
+}
+
+/*
+ * An event's LOST total overtaken before its sequence runs: ctrace-lostrace
+ * (libctrace with its test hook) has another counter of the same CPU, with
+ * a larger total, committed in between, as a preemption there would.  The
+ * ring's totals must still never go down (migration_stress once found one
+ * such LOST record, taken for corruption): nothing corrupt, and every
+ * counter in the file or counted as lost, exactly.
+ */
+TEST_F(ue, lost_total_overtaken)
+{
+	unsigned long long attempted, dropped;
+	uint64_t read = 0, corrupt = 0;
+	char args[16384], out[8192], line[200];
+	const char *b = getenv("CTRACE_BUILD");
+	struct ctrace_cursor *c;
+	struct ctrace_trace *t;
+	struct ctrace_event ev;
+	int hook, mode;
+
+	SKIP_WITHOUT_MODULE();
+	if (variant->locked)
+		SKIP(return, "the lock word: no writer can commit between another's reading and its commit");
+	snprintf(args, sizeof(args), "%s -o %s -- %s/tests/progs/ctrace-lostrace %s",
+		 self->dump_flags, self->trace, b ? b : "build", self->info);
+	ASSERT_EQ(0, ktest_dump(args, out, sizeof(out))) TH_LOG("%s", out);
+	ASSERT_LT(0, ktest_read_file(self->info, out, sizeof(out)));
+	ASSERT_EQ(4, sscanf(out, "%llu %llu %d %d", &attempted, &dropped, &hook, &mode));
+	EXPECT_EQ(1, mode);
+	/* The hook ran, and in it the ring dropped, then took a record. */
+	ASSERT_EQ(1, hook);
+	EXPECT_LE(2, dropped);
+
+	t = kt_open(self->trace);
+	ASSERT_NE(NULL, t);
+	ASSERT_EQ(0, ctrace_cursor_new(t, &c));
+	while (ctrace_cursor_next(c, &ev) == 1) {
+		if (ev.kind != CTRACE_RING_USER)
+			continue;
+		if (ev.type == CTRACE_UREC_COUNTER &&
+		    !strcmp(kt_ustr(t, &ev, ev.aux), "lostrace")) {
+			read++;
+		} else if (ev.type == CTRACE_FREC_CORRUPT) {
+			kt_uev_str(t, &ev, line, sizeof(line));
+			if (corrupt++ < 5)
+				TH_LOG("corrupt: %s", line);
+		}
+	}
+	EXPECT_EQ(NULL, ctrace_cursor_error(c));
+	ctrace_cursor_free(c);
+	EXPECT_EQ(0, corrupt);
+	EXPECT_EQ(0, kt_validate(t));
+	EXPECT_EQ(attempted, read + user_lost(t))
+		TH_LOG("read %llu lost %llu", (unsigned long long)read,
+		       (unsigned long long)user_lost(t));
+	EXPECT_EQ(dropped, user_lost(t));
 	ctrace_trace_close(t);
 }
 

@@ -94,9 +94,19 @@ CTRACE_HIDDEN int ctrace_emit(void *rec, uint32_t len);
  * CTRACE_FULL, CTRACE_ABORTED or CTRACE_NOT_FAST.
  */
 enum { CTRACE_APPENDED = 0, CTRACE_FULL = 1, CTRACE_STOPPED = 2, CTRACE_ABORTED = -1,
-       CTRACE_NOT_FAST = 3 };
+       CTRACE_NOT_FAST = 3, CTRACE_RACED = 4 };
 CTRACE_HIDDEN int ctrace_emit_small_slow(uint32_t type, uint32_t id, uint32_t len,
 					 uint64_t p0, uint64_t p1, int why);
+
+#ifdef CTRACE_TEST_HOOKS
+/*
+ * Tests only (a build of these sources with CTRACE_TEST_HOOKS, linked into
+ * tests/progs/ctrace-lostrace; nothing installed has it): called in
+ * emit_rseq() after a LOST total is read and before the sequence, where a
+ * preemption lets another writer of this CPU commit first.
+ */
+extern void (*ctrace_test_after_lost_read)(void);
+#endif
 
 /* The interned ID of a literal call site, or of a string; 0 if none. */
 CTRACE_HIDDEN uint32_t ctrace_intern(struct ctrace_str *s);

@@ -24,7 +24,11 @@
  * A ring that is full drops the event and counts it in the ring's lost
  * counter (atomically: other processes of the user share the ring).  The
  * next record that fits is preceded by a LOST record carrying that
- * counter, so the reader sees each loss where it happened.
+ * counter, so the reader sees each loss where it happened.  The totals in
+ * a ring's LOST records never go down (a reader takes a smaller one for
+ * corruption): the total is read before the sequence, so the sequence
+ * commits only if prod is still what it was before that read, that is if
+ * no other record of this CPU was committed in between.
  */
 #include <stddef.h>
 #include <string.h>
@@ -127,10 +131,12 @@ struct rseq_append {
 	uint64_t len;			/* 48 */
 	const volatile uint32_t *enabled; /* 56 */
 	uint64_t ts_off;		/* 64: where the TSC goes in src, or ~0 */
+	uint64_t prod_seen;		/* 72: prod before src was made */
 };
 
 _Static_assert(offsetof(struct rseq_append, enabled) == 56, "asm offsets");
 _Static_assert(offsetof(struct rseq_append, ts_off) == 64, "asm offsets");
+_Static_assert(offsetof(struct rseq_append, prod_seen) == 72, "asm offsets");
 _Static_assert(offsetof(struct rseq, cpu_id) == 4, "asm offsets");
 _Static_assert(offsetof(struct rseq, rseq_cs) == 8, "asm offsets");
 
@@ -151,6 +157,8 @@ static int rseq_append(struct rseq *rs, uint32_t cpu, struct rseq_append *a)
 		"jz 6f\n\t"
 		"movq 0(%[a]), %%r8\n\t"
 		"movq (%%r8), %%r9\n\t"			/* prod */
+		"cmpq 72(%[a]), %%r9\n\t"		/* committed to since src was made? */
+		"jne 10f\n\t"
 		"movq 8(%[a]), %%rax\n\t"
 		"movq (%%rax), %%r10\n\t"		/* cons [U2] */
 		"movq %%r9, %%r11\n\t"
@@ -200,6 +208,9 @@ static int rseq_append(struct rseq *rs, uint32_t cpu, struct rseq_append *a)
 		"6:\n\t"
 		"movl $2, %[ret]\n\t"
 		"jmp 5f\n\t"
+		"10:\n\t"
+		"movl $4, %[ret]\n\t"
+		"jmp 5f\n\t"
 		"7:\n\t"
 		"movl $1, %[ret]\n\t"
 		"5:\n\t"
@@ -209,6 +220,10 @@ static int rseq_append(struct rseq *rs, uint32_t cpu, struct rseq_append *a)
 		  "memory", "cc");
 	return ret;
 }
+
+#ifdef CTRACE_TEST_HOOKS
+void (*ctrace_test_after_lost_read)(void);
+#endif
 
 /* glibc's rseq area, or one of our own when glibc registered none. */
 static __thread struct rseq own_rseq __attribute__((aligned(32)));
@@ -275,7 +290,7 @@ static int emit_rseq(void *rec, uint32_t len, uint32_t ev_off, bool tsc)
 		struct ctrace_uring *r;
 		struct rseq_append a;
 		uint32_t n = len, ev;
-		uint64_t lost;
+		uint64_t lost, seen;
 		void *src;
 		int ret;
 
@@ -283,9 +298,22 @@ static int emit_rseq(void *rec, uint32_t len, uint32_t ev_off, bool tsc)
 		if (cpu >= l->nr_rings)
 			return -1;
 		r = &l->rings[cpu];
+		/*
+		 * prod before the LOST total: the sequence checks that prod has
+		 * not moved since, so no record of this CPU with a larger total
+		 * went in first.  Writers of this CPU are ordered by the context
+		 * switches between them; the acquire only keeps the compiler
+		 * from reading the total first.
+		 */
+		seen = ctrace_load_acquire(&r->prod);
 		src = with_lost(r, rec, &n, buf, &lost);
+#ifdef CTRACE_TEST_HOOKS
+		if (lost && ctrace_test_after_lost_read)
+			ctrace_test_after_lost_read();
+#endif
 		ev = ev_off + (src == buf ? sizeof(struct ctrace_urec_lost) : 0);
 		a = (struct rseq_append){
+			.prod_seen = seen,
 			.prod = &r->prod,
 			.cons = &l->cons[cpu].cons,
 			.dst_base = ring_data(l, cpu),
@@ -317,6 +345,9 @@ static int emit_rseq(void *rec, uint32_t len, uint32_t ev_off, bool tsc)
 		}
 		if (ret == CTRACE_STOPPED)
 			return -1;
+		/* CTRACE_RACED: another record went in first; make src again. */
+		if (ret == CTRACE_RACED)
+			continue;
 		/* CTRACE_ABORTED: preempted, migrated or signalled; go again. */
 		__atomic_fetch_add(&l->aborts, 1, __ATOMIC_RELAXED);
 	}
