@@ -48,6 +48,7 @@ void __init ctrace_abi_check(void)
 	BUILD_BUG_ON(sizeof(struct ctrace_ring_page) != 64);
 	BUILD_BUG_ON(offsetof(struct ctrace_ring_page, cpu) != 32);
 	BUILD_BUG_ON(sizeof(struct ctrace_ring_cons) != 64);
+	BUILD_BUG_ON(offsetof(struct ctrace_ring_cons, lost_read) != 8);
 	BUILD_BUG_ON(sizeof(struct ctrace_krec) != 8);
 	BUILD_BUG_ON(offsetof(struct ctrace_krec, aux) != 2);
 	BUILD_BUG_ON(offsetof(struct ctrace_krec, ts_lo) != 4);

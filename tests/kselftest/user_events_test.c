@@ -497,6 +497,47 @@ TEST_F(ue, lost_total_overtaken)
 	ctrace_trace_close(t);
 }
 
+/*
+ * Losses before the reader has the ring set mapped (ctrace-lostrace early:
+ * the ring fills right after the program registers it, the reader
+ * stopped).  A ring set outlives sessions, so its lost count includes
+ * earlier sessions' losses: the reader counts from what its predecessors
+ * reported (the cons area's lost_read), not from what it finds.
+ */
+TEST_F(ue, losses_before_the_set_is_mapped)
+{
+	unsigned long long attempted, dropped;
+	const char *b = getenv("CTRACE_BUILD");
+	char args[16384], out[8192];
+	struct ctrace_cursor *c;
+	struct ctrace_trace *t;
+	struct ctrace_event ev;
+	uint64_t read = 0;
+	int hook, mode;
+
+	SKIP_WITHOUT_MODULE();
+	snprintf(args, sizeof(args), "%s -o %s -- %s/tests/progs/ctrace-lostrace early %s",
+		 self->dump_flags, self->trace, b ? b : "build", self->info);
+	ASSERT_EQ(0, ktest_dump(args, out, sizeof(out))) TH_LOG("%s", out);
+	ASSERT_LT(0, ktest_read_file(self->info, out, sizeof(out)));
+	ASSERT_EQ(4, sscanf(out, "%llu %llu %d %d", &attempted, &dropped, &hook, &mode));
+	EXPECT_LE(1, dropped);
+	t = kt_open(self->trace);
+	ASSERT_NE(NULL, t);
+	ASSERT_EQ(0, ctrace_cursor_new(t, &c));
+	while (ctrace_cursor_next(c, &ev) == 1)
+		if (ev.kind == CTRACE_RING_USER && ev.type == CTRACE_UREC_COUNTER &&
+		    !strcmp(kt_ustr(t, &ev, ev.aux), "lostrace"))
+			read++;
+	ctrace_cursor_free(c);
+	EXPECT_EQ(0, kt_validate(t));
+	EXPECT_EQ(attempted, read + user_lost(t))
+		TH_LOG("read %llu lost %llu", (unsigned long long)read,
+		       (unsigned long long)user_lost(t));
+	EXPECT_EQ(dropped, user_lost(t));
+	ctrace_trace_close(t);
+}
+
 static uint64_t user_events_in(struct ctrace_trace *t)
 {
 	struct ctrace_cursor *c;

@@ -7,7 +7,8 @@
  * (CTRACE_TEST_HOOKS, tools/lib/internal.h), which makes that moment
  * come every time instead of once in a million runs.  On one CPU:
  *
- *   1. counters until one is dropped (the ring is full), then a wait,
+ *   1. counters until one is dropped (the ring is full, the reader
+ *      stopped with SIGSTOP meanwhile), then a wait,
  *      writing nothing, until the reader has made room: a loss is
  *      pending;
  *   2. the next counter reads that loss total, T1; the hook runs before
@@ -18,14 +19,20 @@
  *      read before the hook would commit LOST T1 after LOST T2: a total
  *      that goes down, which the reader takes for corruption.
  *
+ * ctrace-lostrace early INFO: losses before the reader has mapped the
+ * ring set (below).
+ *
  * INFO gets "<attempted> <dropped> <hook ran> <mode>".  The same counter
  * ("lostrace") throughout; ctrace-dump's user-only mode or the module's
  * rings, with rseq (with the lock word nothing can overtake a writer, and
  * the hook never runs).
  */
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* libctrace's own (tools/tracefile has an internal.h too). */
 #include "../../tools/lib/internal.h"
@@ -47,17 +54,22 @@ static void one(void)
 	attempted++;
 }
 
-/* Counters until one is dropped (the ring is full): 0, or -1. */
+/*
+ * Counters until one is dropped (the ring is full): 0, or -1.  The reader
+ * (ctrace-dump, our parent) is stopped meanwhile: it drains often enough
+ * to keep up with one writer, and the ring would never fill.
+ */
 static int fill(void)
 {
 	uint64_t d = dropped();
+	long i;
 
-	for (long i = 0; dropped() == d; i++) {
-		if (i == 100 * 1000 * 1000)
-			return -1;
+	if (kill(getppid(), SIGSTOP))
+		return -1;
+	for (i = 0; dropped() == d && i < 100 * 1000 * 1000; i++)
 		one();
-	}
-	return 0;
+	kill(getppid(), SIGCONT);
+	return dropped() == d ? -1 : 0;
 }
 
 /* Until the reader has made room for a LOST record and a counter, without
@@ -94,13 +106,42 @@ static void overtake(void)
 		hook_ran = 1;
 }
 
+static int write_info(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return 1;
+	fprintf(f, "%llu %llu %d %d\n", (unsigned long long)attempted,
+		(unsigned long long)dropped(), hook_ran, ctrace_mode());
+	return fclose(f) ? 1 : 0;
+}
+
+/*
+ * "early": the first counter registers the ring set (with the module, the
+ * session's reader maps it when it next looks), and the ring fills at once,
+ * the reader stopped: the drops come before the reader has the set mapped.
+ * A reader that counted the set's losses from what it found when it
+ * mapped it would not count them.
+ */
+static int early(const char *info)
+{
+	one();
+	if (fill() || wait_room())
+		return 1;
+	for (int i = 0; i < 10; i++)
+		one();
+	return write_info(info);
+}
+
 int main(int argc, char **argv)
 {
 	cpu_set_t one_cpu;
-	FILE *f;
 
+	if (argc == 3 && !strcmp(argv[1], "early"))
+		return early(argv[2]);
 	if (argc != 2) {
-		fprintf(stderr, "usage: ctrace-lostrace INFO\n");
+		fprintf(stderr, "usage: ctrace-lostrace [early] INFO\n");
 		return 2;
 	}
 	/* The sequence only runs on the CPU the total was read on. */
@@ -113,10 +154,5 @@ int main(int argc, char **argv)
 		return 1;
 	ctrace_test_after_lost_read = overtake;
 	one();
-	f = fopen(argv[1], "w");
-	if (!f)
-		return 1;
-	fprintf(f, "%llu %llu %d %d\n", (unsigned long long)attempted,
-		(unsigned long long)dropped(), hook_ran, ctrace_mode());
-	return fclose(f) ? 1 : 0;
+	return write_info(argv[1]);
 }

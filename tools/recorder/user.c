@@ -150,15 +150,22 @@ static int view_add(struct recorder *d, uint8_t *base, uint64_t map_size,
 	/*
 	 * Start where the last reader of this ring set stopped.  A ring set
 	 * outlives sessions: its lost counts run from its creation, so LOST
-	 * totals and the STATS we write count from here; and a CORRUPT record
-	 * before any kept one is stamped with the recording's start.
+	 * totals and the STATS we write count from what the last reader
+	 * reported (lost_read), not from the count now: we may map the set
+	 * after its writers began dropping for this session.  Writers drop
+	 * only while a session is on, so what no reader reported is ours.
+	 * Both words are the user's to write: never above the count.  And a
+	 * CORRUPT record before any kept one is stamped with the recording's
+	 * start.
 	 */
 	for (uint32_t i = 0; i < h->nr_rings; i++) {
 		struct uring_state *rs = &v->rs[i];
+		uint64_t lost = ctrace_load_relaxed(&v->rings[i].lost);
+		uint64_t read = ctrace_load_relaxed(&v->cons[i].lost_read);
 
 		/* Pairs with the last reader's store-release [U2]. */
 		rs->cons = ctrace_load_acquire(&v->cons[i].cons);
-		rs->lost_base = ctrace_load_relaxed(&v->rings[i].lost);
+		rs->lost_base = read < lost ? read : lost;
 		rs->san.lost_total = rs->lost_base;
 		rs->san.last_ts = u->start_ts;
 	}
@@ -524,6 +531,7 @@ static int drain_view(struct recorder *d, struct uset_view *v)
 		if (n)
 			err = write_chunk(d, v, i, rs->cons, n, &before);
 		rs->cons = c;
+		ctrace_store_relaxed(&v->cons[i].lost_read, rs->san.lost_total);
 		ctrace_store_release(&v->cons[i].cons, c);		/* [U2] */
 	}
 out:
@@ -562,6 +570,7 @@ static int flush_lost(struct recorder *d, struct uset_view *v)
 				    d->user->start_ts, now);
 		if (n)
 			err = write_chunk(d, v, i, rs->cons, n, &before);
+		ctrace_store_relaxed(&v->cons[i].lost_read, rs->san.lost_total);
 	}
 	return err;
 }

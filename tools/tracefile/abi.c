@@ -51,6 +51,7 @@ PIN_OFF(struct ctrace_ring_desc, cons_off, 24);
 PIN_SIZE(struct ctrace_ring_page, 64);
 PIN_OFF(struct ctrace_ring_page, cpu, 32);
 PIN_SIZE(struct ctrace_ring_cons, 64);
+PIN_OFF(struct ctrace_ring_cons, lost_read, 8);
 PIN_SIZE(struct ctrace_krec, 8);
 PIN_OFF(struct ctrace_krec, aux, 2);
 PIN_OFF(struct ctrace_krec, ts_lo, 4);

@@ -373,7 +373,13 @@ struct ctrace_ring_page {
 /* Written by the reader. */
 struct ctrace_ring_cons {
 	__u64 cons;		/* bytes consumed; store-release [R1] */
-	__u64 reserved[7];
+	/*
+	 * User ring sets: the ring's lost count as far as its readers have
+	 * reported it (their LOST records), for the next reader to count
+	 * from; a set outlives sessions.  Kernel rings: 0, never read.
+	 */
+	__u64 lost_read;
+	__u64 reserved[6];
 };
 
 /* A thread ID the session may not see (another user's thread). */
