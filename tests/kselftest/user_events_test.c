@@ -381,15 +381,60 @@ static uint64_t user_lost(const struct ctrace_trace *t)
 	return lost;
 }
 
+/* What a trace's user rings hold: counters of one name, CORRUPT records,
+ * and anything else but THREAD and LOST records (the first few logged). */
+struct user_count {
+	uint64_t read, corrupt, other;
+};
+
+static struct user_count count_user(struct __test_metadata *_metadata,
+				    struct ctrace_trace *t, const char *counter)
+{
+	struct user_count n = { 0 };
+	struct ctrace_cursor *c;
+	struct ctrace_event ev;
+	char line[200];
+
+	if (ctrace_cursor_new(t, &c)) {
+		EXPECT_EQ(0, -ENOMEM);
+		return n;
+	}
+	while (ctrace_cursor_next(c, &ev) == 1) {
+		if (ev.kind != CTRACE_RING_USER)
+			continue;
+		if (ev.type == CTRACE_UREC_COUNTER &&
+		    !strcmp(kt_ustr(t, &ev, ev.aux), counter)) {
+			n.read++;
+		} else if (ev.type == CTRACE_FREC_CORRUPT) {
+			kt_uev_str(t, &ev, line, sizeof(line));
+			if (n.corrupt++ < 5)
+				TH_LOG("corrupt: %s", line);
+		} else if (ev.type != CTRACE_UREC_THREAD && ev.type != CTRACE_UREC_LOST) {
+			kt_uev_str(t, &ev, line, sizeof(line));
+			if (n.other++ < 5)
+				TH_LOG("unexpected: %s", line);
+		}
+	}
+	EXPECT_EQ(NULL, ctrace_cursor_error(c));
+	ctrace_cursor_free(c);
+	return n;
+}
+
+/* Every event is either in the file or counted as lost, exactly. */
+#define EXPECT_ACCOUNTED(t, attempted, dropped, read) do {			\
+	EXPECT_EQ(attempted, (read) + user_lost(t))				\
+		TH_LOG("read %llu lost %llu", (unsigned long long)(read),	\
+		       (unsigned long long)user_lost(t));			\
+	EXPECT_EQ(dropped, user_lost(t));					\
+} while (0)
+
 /* Under TCG on PREEMPT_RT the lock-word variant took over 30 s. */
 TEST_F_TIMEOUT(ue, migration_stress, 150)
 {
 	unsigned long long attempted, dropped, aborts;
-	uint64_t read = 0, other = 0, corrupt = 0;
-	char args[16384], out[8192], line[200];
-	struct ctrace_cursor *c;
+	char args[16384], out[8192];
 	struct ctrace_trace *t;
-	struct ctrace_event ev;
+	struct user_count n;
 	int mode;
 
 	SKIP_WITHOUT_MODULE();
@@ -405,38 +450,40 @@ TEST_F_TIMEOUT(ue, migration_stress, 150)
 	t = kt_open(self->trace);
 	ASSERT_NE(NULL, t);
 	EXPECT_EQ(0, kt_validate(t));
-	ASSERT_EQ(0, ctrace_cursor_new(t, &c));
-	while (ctrace_cursor_next(c, &ev) == 1) {
-		if (ev.kind != CTRACE_RING_USER)
-			continue;
-		if (ev.type == CTRACE_UREC_COUNTER &&
-		    !strcmp(kt_ustr(t, &ev, ev.aux), "stress")) {
-			read++;
-		} else if (ev.type == CTRACE_FREC_CORRUPT) {
-			kt_uev_str(t, &ev, line, sizeof(line));
-			if (corrupt++ < 5)
-				TH_LOG("corrupt: %s", line);
-		} else if (ev.type != CTRACE_UREC_THREAD && ev.type != CTRACE_UREC_LOST) {
-			kt_uev_str(t, &ev, line, sizeof(line));
-			if (other++ < 5)
-				TH_LOG("unexpected: %s", line);
-		}
-	}
-	EXPECT_EQ(NULL, ctrace_cursor_error(c));
-	ctrace_cursor_free(c);
-	EXPECT_EQ(0, corrupt);
-	EXPECT_EQ(0, other);
-	/* Every event is either in the file or counted as lost, exactly. */
-	EXPECT_EQ(attempted, read + user_lost(t))
-		TH_LOG("read %llu lost %llu", (unsigned long long)read,
-		       (unsigned long long)user_lost(t));
-	EXPECT_EQ(dropped, user_lost(t));
+	n = count_user(_metadata, t, "stress");
+	EXPECT_EQ(0, n.corrupt);
+	EXPECT_EQ(0, n.other);
+	EXPECT_ACCOUNTED(t, attempted, dropped, n.read);
 	/* Signals every 100 us land inside critical sections. */
 	if (!variant->locked)
 		EXPECT_LT(0, aborts);
-	TH_LOG("read %llu, lost %llu, rseq aborts %llu", (unsigned long long)read,
+	TH_LOG("read %llu, lost %llu, rseq aborts %llu", (unsigned long long)n.read,
 	       (unsigned long long)user_lost(t), aborts);
 	ctrace_trace_close(t);
+}
+
+/* ctrace-lostrace under ctrace-dump, and what it says it did; @mode is ""
+ * or "early " (its first argument, with the space after it). */
+struct lostrace {
+	unsigned long long attempted, dropped;
+	int hook, mode;
+};
+
+static bool run_lostrace(struct __test_metadata *_metadata, FIXTURE_DATA(ue) *self,
+			 const char *mode, struct lostrace *r)
+{
+	const char *b = getenv("CTRACE_BUILD");
+	char args[16384], out[8192];
+
+	snprintf(args, sizeof(args), "%s -o %s -- %s/tests/progs/ctrace-lostrace %s%s",
+		 self->dump_flags, self->trace, b ? b : "build", mode, self->info);
+	if (ktest_dump(args, out, sizeof(out))) {
+		TH_LOG("%s", out);
+		return false;
+	}
+	return ktest_read_file(self->info, out, sizeof(out)) > 0 &&
+	       sscanf(out, "%llu %llu %d %d", &r->attempted, &r->dropped,
+		      &r->hook, &r->mode) == 4;
 }
 
 /*
@@ -449,51 +496,26 @@ TEST_F_TIMEOUT(ue, migration_stress, 150)
  */
 TEST_F(ue, lost_total_overtaken)
 {
-	unsigned long long attempted, dropped;
-	uint64_t read = 0, corrupt = 0;
-	char args[16384], out[8192], line[200];
-	const char *b = getenv("CTRACE_BUILD");
-	struct ctrace_cursor *c;
+	struct lostrace r;
 	struct ctrace_trace *t;
-	struct ctrace_event ev;
-	int hook, mode;
+	struct user_count n;
 
 	SKIP_WITHOUT_MODULE();
 	if (variant->locked)
 		SKIP(return, "the lock word: no writer can commit between another's reading and its commit");
-	snprintf(args, sizeof(args), "%s -o %s -- %s/tests/progs/ctrace-lostrace %s",
-		 self->dump_flags, self->trace, b ? b : "build", self->info);
-	ASSERT_EQ(0, ktest_dump(args, out, sizeof(out))) TH_LOG("%s", out);
-	ASSERT_LT(0, ktest_read_file(self->info, out, sizeof(out)));
-	ASSERT_EQ(4, sscanf(out, "%llu %llu %d %d", &attempted, &dropped, &hook, &mode));
-	EXPECT_EQ(1, mode);
+	ASSERT_TRUE(run_lostrace(_metadata, self, "", &r));
+	EXPECT_EQ(1, r.mode);
 	/* The hook ran, and in it the ring dropped, then took a record. */
-	ASSERT_EQ(1, hook);
-	EXPECT_LE(2, dropped);
+	ASSERT_EQ(1, r.hook);
+	EXPECT_LE(2, r.dropped);
 
 	t = kt_open(self->trace);
 	ASSERT_NE(NULL, t);
-	ASSERT_EQ(0, ctrace_cursor_new(t, &c));
-	while (ctrace_cursor_next(c, &ev) == 1) {
-		if (ev.kind != CTRACE_RING_USER)
-			continue;
-		if (ev.type == CTRACE_UREC_COUNTER &&
-		    !strcmp(kt_ustr(t, &ev, ev.aux), "lostrace")) {
-			read++;
-		} else if (ev.type == CTRACE_FREC_CORRUPT) {
-			kt_uev_str(t, &ev, line, sizeof(line));
-			if (corrupt++ < 5)
-				TH_LOG("corrupt: %s", line);
-		}
-	}
-	EXPECT_EQ(NULL, ctrace_cursor_error(c));
-	ctrace_cursor_free(c);
-	EXPECT_EQ(0, corrupt);
+	n = count_user(_metadata, t, "lostrace");
+	EXPECT_EQ(0, n.corrupt);
+	EXPECT_EQ(0, n.other);
 	EXPECT_EQ(0, kt_validate(t));
-	EXPECT_EQ(attempted, read + user_lost(t))
-		TH_LOG("read %llu lost %llu", (unsigned long long)read,
-		       (unsigned long long)user_lost(t));
-	EXPECT_EQ(dropped, user_lost(t));
+	EXPECT_ACCOUNTED(t, r.attempted, r.dropped, n.read);
 	ctrace_trace_close(t);
 }
 
@@ -506,35 +528,16 @@ TEST_F(ue, lost_total_overtaken)
  */
 TEST_F(ue, losses_before_the_set_is_mapped)
 {
-	unsigned long long attempted, dropped;
-	const char *b = getenv("CTRACE_BUILD");
-	char args[16384], out[8192];
-	struct ctrace_cursor *c;
+	struct lostrace r;
 	struct ctrace_trace *t;
-	struct ctrace_event ev;
-	uint64_t read = 0;
-	int hook, mode;
 
 	SKIP_WITHOUT_MODULE();
-	snprintf(args, sizeof(args), "%s -o %s -- %s/tests/progs/ctrace-lostrace early %s",
-		 self->dump_flags, self->trace, b ? b : "build", self->info);
-	ASSERT_EQ(0, ktest_dump(args, out, sizeof(out))) TH_LOG("%s", out);
-	ASSERT_LT(0, ktest_read_file(self->info, out, sizeof(out)));
-	ASSERT_EQ(4, sscanf(out, "%llu %llu %d %d", &attempted, &dropped, &hook, &mode));
-	EXPECT_LE(1, dropped);
+	ASSERT_TRUE(run_lostrace(_metadata, self, "early ", &r));
+	EXPECT_LE(1, r.dropped);
 	t = kt_open(self->trace);
 	ASSERT_NE(NULL, t);
-	ASSERT_EQ(0, ctrace_cursor_new(t, &c));
-	while (ctrace_cursor_next(c, &ev) == 1)
-		if (ev.kind == CTRACE_RING_USER && ev.type == CTRACE_UREC_COUNTER &&
-		    !strcmp(kt_ustr(t, &ev, ev.aux), "lostrace"))
-			read++;
-	ctrace_cursor_free(c);
 	EXPECT_EQ(0, kt_validate(t));
-	EXPECT_EQ(attempted, read + user_lost(t))
-		TH_LOG("read %llu lost %llu", (unsigned long long)read,
-		       (unsigned long long)user_lost(t));
-	EXPECT_EQ(dropped, user_lost(t));
+	EXPECT_ACCOUNTED(t, r.attempted, r.dropped, count_user(_metadata, t, "lostrace").read);
 	ctrace_trace_close(t);
 }
 

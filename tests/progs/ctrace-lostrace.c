@@ -81,7 +81,9 @@ static int wait_room(void)
 	uint32_t cpu = (uint32_t)sched_getcpu();
 
 	for (int i = 0; i < 5000; i++) {
-		uint64_t prod = __atomic_load_n(&l->rings[cpu].prod, __ATOMIC_ACQUIRE);
+		/* prod is this thread's own (the only writer here); cons:
+		 * pairs with the reader's store-release [U2]. */
+		uint64_t prod = __atomic_load_n(&l->rings[cpu].prod, __ATOMIC_RELAXED);
 		uint64_t cons = __atomic_load_n(&l->cons[cpu].cons, __ATOMIC_ACQUIRE);
 
 		if (prod - cons + 64 <= l->data_size)
@@ -138,17 +140,18 @@ int main(int argc, char **argv)
 {
 	cpu_set_t one_cpu;
 
-	if (argc == 3 && !strcmp(argv[1], "early"))
-		return early(argv[2]);
-	if (argc != 2) {
+	if (argc != 2 && !(argc == 3 && !strcmp(argv[1], "early"))) {
 		fprintf(stderr, "usage: ctrace-lostrace [early] INFO\n");
 		return 2;
 	}
-	/* The sequence only runs on the CPU the total was read on. */
+	/* One ring to fill and watch; and the sequence only runs on the CPU
+	 * the total was read on. */
 	CPU_ZERO(&one_cpu);
 	CPU_SET(sched_getcpu(), &one_cpu);
 	if (sched_setaffinity(0, sizeof(one_cpu), &one_cpu))
 		return 1;
+	if (argc == 3)
+		return early(argv[2]);
 	one();			/* the thread announced, the rings mapped */
 	if (fill() || wait_room())
 		return 1;

@@ -160,11 +160,13 @@ static int view_add(struct recorder *d, uint8_t *base, uint64_t map_size,
 	 */
 	for (uint32_t i = 0; i < h->nr_rings; i++) {
 		struct uring_state *rs = &v->rs[i];
-		uint64_t lost = ctrace_load_relaxed(&v->rings[i].lost);
-		uint64_t read = ctrace_load_relaxed(&v->cons[i].lost_read);
+		uint64_t lost, read;
 
-		/* Pairs with the last reader's store-release [U2]. */
+		/* Pairs with the last reader's store-release [U2], which also
+		 * publishes the lost_read it stored before it. */
 		rs->cons = ctrace_load_acquire(&v->cons[i].cons);
+		read = ctrace_load_relaxed(&v->cons[i].lost_read);
+		lost = ctrace_load_relaxed(&v->rings[i].lost);
 		rs->lost_base = read < lost ? read : lost;
 		rs->san.lost_total = rs->lost_base;
 		rs->san.last_ts = u->start_ts;
@@ -531,6 +533,7 @@ static int drain_view(struct recorder *d, struct uset_view *v)
 		if (n)
 			err = write_chunk(d, v, i, rs->cons, n, &before);
 		rs->cons = c;
+		/* For the next reader (view_add()): published by [U2]. */
 		ctrace_store_relaxed(&v->cons[i].lost_read, rs->san.lost_total);
 		ctrace_store_release(&v->cons[i].cons, c);		/* [U2] */
 	}
@@ -570,6 +573,10 @@ static int flush_lost(struct recorder *d, struct uset_view *v)
 				    d->user->start_ts, now);
 		if (n)
 			err = write_chunk(d, v, i, rs->cons, n, &before);
+		/* The last drain: no [U2] follows, but the next reader maps
+		 * the set only once this session is gone (the module's one
+		 * reader per set; a user-only set has no next reader), which
+		 * orders it. */
 		ctrace_store_relaxed(&v->cons[i].lost_read, rs->san.lost_total);
 	}
 	return err;
